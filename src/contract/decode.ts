@@ -1,0 +1,53 @@
+import type { ContractFailure } from './contract-failure.js';
+import { findDuplicateKey } from './duplicate-keys.js';
+
+/** Result of {@link decodeMessage}: the parsed JSON object, or why the bytes are not one. */
+export type DecodeResult =
+  | { readonly ok: true; readonly value: Record<string, unknown>; readonly text: string }
+  | { readonly ok: false; readonly failure: ContractFailure };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function fail(code: ContractFailure['code'], message: string): DecodeResult {
+  return { ok: false, failure: { code, path: '', message } };
+}
+
+/**
+ * Bytes → JSON object, with a distinct code for each way it can go wrong: empty, too large, a BOM,
+ * invalid UTF-8, malformed JSON, a duplicate key, or JSON that is not an object.
+ */
+export function decodeMessage(bytes: Uint8Array, maxBytes: number): DecodeResult {
+  if (bytes.length === 0) return fail('SHOP_E_DECODE_EMPTY', 'message is empty');
+  if (bytes.length > maxBytes)
+    return fail('SHOP_E_DECODE_TOO_LARGE', `message is ${bytes.length} bytes; the maximum is ${maxBytes}`);
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return fail('SHOP_E_DECODE_BOM', 'message starts with a UTF-8 byte-order mark; send plain JSON');
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return fail('SHOP_E_DECODE_UTF8', 'message bytes are not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return fail('SHOP_E_DECODE_JSON', `malformed JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+    return fail('SHOP_E_DECODE_NOT_OBJECT', `message is JSON ${kind}, not an object`);
+  }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate !== undefined) {
+    return {
+      ok: false,
+      failure: {
+        code: 'SHOP_E_DECODE_DUPLICATE_KEY',
+        path: duplicate,
+        message: `key appears twice at ${duplicate}`,
+      },
+    };
+  }
+  return { ok: true, value: value as Record<string, unknown>, text };
+}

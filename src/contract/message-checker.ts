@@ -1,0 +1,56 @@
+import type { ContractFailure } from './contract-failure.js';
+import type { ContractOptions } from './contract-options.js';
+import { decodeMessage } from './decode.js';
+import { eventIdOf } from './event-id.js';
+import type { EventType, ShopEvent } from './event-types.js';
+import { EventValidator } from './event-validator.js';
+
+/** A message that meets the contract, ready to route. */
+export interface AcceptedMessage {
+  readonly ok: true;
+  readonly eventId: string;
+  readonly eventType: EventType;
+  /** The event with timestamps in UTC. */
+  readonly event: ShopEvent;
+  /** The payload as text, one line (newline-free), for the raw lake. */
+  readonly line: string;
+  readonly unknownFields: number;
+}
+
+/** A message that breaks the contract: goes to the DLQ with this reason. */
+export interface RejectedMessage {
+  readonly ok: false;
+  readonly failure: ContractFailure;
+}
+
+export type CheckedMessage = AcceptedMessage | RejectedMessage;
+
+/**
+ * The whole contract from bytes: decode → validate → event_id. One instance per process; it is
+ * stateless after construction.
+ */
+export class MessageChecker {
+  readonly validator: EventValidator;
+
+  constructor(options: ContractOptions = {}) {
+    this.validator = new EventValidator(options);
+  }
+
+  check(bytes: Uint8Array): CheckedMessage {
+    const decoded = decodeMessage(bytes, this.validator.options.maxMessageBytes);
+    if (!decoded.ok) return decoded;
+    const result = this.validator.validate(decoded.value);
+    if (!result.ok) return result;
+    // A raw newline can only be whitespace between JSON tokens (inside strings it must be escaped),
+    // so re-serializing is needed only then, to keep one event per NDJSON line.
+    const line = /[\n\r]/.test(decoded.text) ? JSON.stringify(JSON.parse(decoded.text)) : decoded.text;
+    return {
+      ok: true,
+      eventId: eventIdOf(bytes),
+      eventType: result.eventType,
+      event: result.event,
+      line,
+      unknownFields: result.unknownFields,
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { ShopstreamError } from '../errors/shopstream-error.js';
+import type { Warehouse } from './warehouse.js';
+
+/** Opens the warehouse a URI names: `duckdb:<file>` or `bigquery:<project>.<dataset>`. */
+export async function openWarehouse(uri: string): Promise<Warehouse> {
+  if (uri.startsWith('duckdb:')) {
+    const { DuckDbWarehouse } = await import('./duckdb/duckdb-warehouse.js');
+    return new DuckDbWarehouse({ uri, path: uri.slice('duckdb:'.length) });
+  }
+  const bq = /^bigquery:([a-z][a-z0-9-]{4,28}[a-z0-9])\.(\w{1,1024})$/.exec(uri);
+  if (bq) {
+    const { BigQueryWarehouse } = await import('./bigquery/bigquery-warehouse.js');
+    return new BigQueryWarehouse({ uri, projectId: bq[1]!, datasetId: bq[2]! });
+  }
+  throw new ShopstreamError(
+    'SHOP_E_CONFIG_INVALID',
+    `warehouse: "${uri}" is not duckdb:<file> or bigquery:<project>.<dataset>`,
+  );
+}

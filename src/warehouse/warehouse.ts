@@ -1,0 +1,33 @@
+import type { EventTableName, IngestErrorRow, RowOf } from './rows.js';
+import type { ReferenceData } from './reference-data.js';
+
+/**
+ * The warehouse port: the model's schema, appends of rows, and SQL queries.
+ *
+ * - `duckdb:./data/warehouse.duckdb`   → warehouse/duckdb/duckdb-warehouse.ts (one writer process)
+ * - `bigquery:<project>.<dataset>`     → warehouse/bigquery/bigquery-warehouse.ts (Storage Write API)
+ *
+ * Raw tables are append-only and at-least-once; the model's views deduplicate by `event_id`.
+ */
+export interface Warehouse {
+  readonly uri: string;
+  /** Opens the connection and checks it answers (the health check). */
+  start(): Promise<void>;
+  /** Creates every table and view of the model that does not exist yet (idempotent). */
+  ensureSchema(): Promise<void>;
+  /** Replaces the contents of the ref_ tables with this universe (idempotent). */
+  loadReferenceData(data: ReferenceData): Promise<void>;
+  /** Appends rows to a raw event table; resolves once they are durable. Retryable errors are typed. */
+  append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void>;
+  /** Appends DLQ records to ingest_errors. */
+  appendErrors(rows: readonly IngestErrorRow[]): Promise<void>;
+  /** Runs SQL in the warehouse's dialect. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with the engine's message. */
+  query(sql: string): Promise<QueryResult>;
+  close(): Promise<void>;
+}
+
+/** Query output: column names and plain JS rows (numbers, strings, booleans, null, arrays, objects). */
+export interface QueryResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+}
