@@ -1,0 +1,69 @@
+import type { ContractOptions } from '../contract/contract-options.js';
+
+/** Options of a {@link StreamingPipeline}. Units are in the names. */
+export interface PipelineOptions {
+  /** The subscription to drain. */
+  readonly subscription: string;
+  /** Flow control: unacked messages held at once. Default 20,000. */
+  readonly maxOutstandingMessages?: number;
+  /** Flow control: unacked bytes held at once. Default 64 MiB. */
+  readonly maxOutstandingBytes?: number;
+  /** A batch (lake files, warehouse rows, DLQ) is flushed at the latest this long after its first message. Default 1,000. */
+  readonly flushMaxAgeMs?: number;
+  /** A batch is flushed when one (type, minute) lake buffer reaches this many bytes. Default 16 MiB. */
+  readonly flushMaxBytes?: number;
+  /** A batch is flushed when one (type, minute) lake buffer holds this many records. Default 50,000. */
+  readonly flushMaxRecords?: number;
+  /** Backoff after a failed flush before its messages are nacked, doubling per consecutive failure. */
+  readonly retryMinBackoffMs?: number;
+  readonly retryMaxBackoffMs?: number;
+  /** With exitWhenIdle, how long with nothing to do counts as idle. Default 2,000. */
+  readonly idleMs?: number;
+  /** Contract bounds (timestamps, message size). */
+  readonly contract?: ContractOptions;
+  /** Names this worker's files; unique per process by default. */
+  readonly workerId?: string;
+}
+
+export interface CompiledPipelineOptions {
+  readonly subscription: string;
+  readonly maxOutstandingMessages: number;
+  readonly maxOutstandingBytes: number;
+  readonly flushMaxAgeMs: number;
+  readonly flushMaxBytes: number;
+  readonly flushMaxRecords: number;
+  readonly retryMinBackoffMs: number;
+  readonly retryMaxBackoffMs: number;
+  readonly idleMs: number;
+  readonly contract: ContractOptions;
+  readonly workerId: string;
+}
+
+export function compilePipelineOptions(options: PipelineOptions): CompiledPipelineOptions {
+  const positive = (name: string, value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`pipeline ${name} must be > 0, got ${value}`);
+    return value;
+  };
+  const maxOutstandingMessages = positive('maxOutstandingMessages', options.maxOutstandingMessages ?? 20_000);
+  return Object.freeze({
+    subscription: options.subscription,
+    maxOutstandingMessages,
+    maxOutstandingBytes: positive('maxOutstandingBytes', options.maxOutstandingBytes ?? 64 * 1024 * 1024),
+    flushMaxAgeMs: positive('flushMaxAgeMs', options.flushMaxAgeMs ?? 1_000),
+    flushMaxBytes: positive('flushMaxBytes', options.flushMaxBytes ?? 16 * 1024 * 1024),
+    // A batch must close before flow control stops deliveries, or it would wait for its age alone.
+    flushMaxRecords: Math.min(positive('flushMaxRecords', options.flushMaxRecords ?? 50_000), Math.max(1, Math.floor(maxOutstandingMessages / 2))),
+    retryMinBackoffMs: positive('retryMinBackoffMs', options.retryMinBackoffMs ?? 200),
+    retryMaxBackoffMs: positive('retryMaxBackoffMs', options.retryMaxBackoffMs ?? 30_000),
+    idleMs: positive('idleMs', options.idleMs ?? 2_000),
+    contract: options.contract ?? {},
+    workerId: options.workerId ?? defaultWorkerId(),
+  });
+}
+
+/** Eight random hex digits: unique enough across concurrent workers that share a lake. */
+function defaultWorkerId(): string {
+  return Math.floor(Math.random() * 0x1_0000_0000)
+    .toString(16)
+    .padStart(8, '0');
+}

@@ -1,0 +1,196 @@
+import type { MessageBus, ReceivedMessage, Subscriber } from '../bus/message-bus.js';
+import type { AcceptedMessage } from '../contract/message-checker.js';
+import { MessageChecker } from '../contract/message-checker.js';
+import type { EventType } from '../contract/event-types.js';
+import type { ErrorCode } from '../errors/error-codes.js';
+import type { Lake } from '../lake/lake.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { Batch } from './batch.js';
+import { BatchWriter, SinkError } from './batch-writer.js';
+import { PipelineHealth } from './pipeline-health.js';
+import { compilePipelineOptions, type CompiledPipelineOptions, type PipelineOptions } from './pipeline-options.js';
+
+/** What a pipeline needs from outside: the three ports, and where to report. */
+export interface PipelineDependencies {
+  readonly bus: MessageBus;
+  readonly lake: Lake;
+  readonly warehouse: Warehouse;
+  readonly telemetry: Telemetry;
+  readonly logger: Logger;
+}
+
+/** Running totals since start. */
+export interface PipelineStats {
+  received: number;
+  accepted: number;
+  deadLettered: number;
+  acked: number;
+  failedFlushes: number;
+}
+
+/**
+ * The streaming pipeline: subscription → decode → validate → route → sinks → ack.
+ *
+ * Messages are collected into a {@link Batch} for up to `flushMaxAgeMs` (or until a lake buffer is
+ * full); the batch is then made durable — lake files, warehouse rows, DLQ — and only then acked. One
+ * batch is written while the next one fills. When a sink fails, the batch is kept and retried with
+ * exponential backoff while its leases are extended, instead of being nacked at once: a failing sink
+ * is not the message's fault, so it must not spend the message's delivery attempts and send valid
+ * events to the dead-letter topic. Flow control stops deliveries meanwhile, so memory stays bounded.
+ * Messages still unwritten at shutdown are nacked for redelivery.
+ */
+export class StreamingPipeline {
+  readonly options: CompiledPipelineOptions;
+  readonly health = new PipelineHealth();
+  readonly stats: PipelineStats = { received: 0, accepted: 0, deadLettered: 0, acked: 0, failedFlushes: 0 };
+
+  private readonly checker: MessageChecker;
+  private readonly writer: BatchWriter;
+  private subscriber: Subscriber | undefined;
+  private batch = new Batch();
+  private batchTimer: NodeJS.Timeout | undefined;
+  private flushChain: Promise<void> = Promise.resolve();
+  private pendingFlushes = 0;
+  private lastMessageAt = Date.now();
+  private closing = false;
+  private stopRetrying = false;
+
+  constructor(
+    private readonly deps: PipelineDependencies,
+    options: PipelineOptions,
+  ) {
+    this.options = compilePipelineOptions(options);
+    this.checker = new MessageChecker(this.options.contract);
+    this.writer = new BatchWriter(deps.lake, deps.warehouse, deps.telemetry, this.options.workerId);
+  }
+
+  /** Starts pulling. Throws when the subscription does not exist. */
+  async start(): Promise<void> {
+    await this.deps.bus.describeSubscription(this.options.subscription);
+    this.subscriber = this.deps.bus.subscribe(this.options.subscription, (message) => this.receive(message), {
+      flowControl: { maxMessages: this.options.maxOutstandingMessages, maxBytes: this.options.maxOutstandingBytes },
+      onError: (error) => this.deps.logger.warn({ err: error }, 'subscriber error; it keeps retrying'),
+    });
+    this.deps.logger.info({ subscription: this.options.subscription, workerId: this.options.workerId }, 'pipeline started');
+  }
+
+  private receive(message: ReceivedMessage): void {
+    if (this.closing) {
+      // Shutting down: give it back at once so another worker (or the next start) takes it.
+      message.nack();
+      return;
+    }
+    this.stats.received++;
+    this.lastMessageAt = Date.now();
+    const checked = this.checker.check(message.data);
+    if (checked.ok) this.batch.addAccepted(message, checked, eventTimeOf(checked));
+    else this.batch.addRejected(message, checked.failure);
+    if (this.batch.size === 1) this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
+    if (this.batch.maxBufferRecords >= this.options.flushMaxRecords || this.batch.maxBufferBytes >= this.options.flushMaxBytes || this.batch.size >= this.options.flushMaxRecords)
+      this.flush();
+  }
+
+  /** Closes the current batch and queues it for writing. */
+  private flush(): Promise<void> {
+    clearTimeout(this.batchTimer);
+    if (this.batch.size > 0) {
+      const batch = this.batch;
+      this.batch = new Batch();
+      this.pendingFlushes++;
+      this.flushChain = this.flushChain.then(() => this.writeUntilDurable(batch)).finally(() => this.pendingFlushes--);
+    }
+    return this.flushChain;
+  }
+
+  private async writeUntilDurable(batch: Batch): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.writer.write(batch);
+        this.acknowledge(batch);
+        for (const sink of ['lake', 'warehouse', 'dlq']) if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
+        return;
+      } catch (error) {
+        const sinkError = error instanceof SinkError ? error : new SinkError('lake', error);
+        this.stats.failedFlushes++;
+        this.health.markFailed(sinkError.sink, sinkError);
+        this.deps.telemetry.emit('sink:failed', { sink: sinkError.sink, error: sinkError });
+        if (this.stopRetrying) {
+          for (const message of batch.messages) message.nack();
+          this.deps.telemetry.emit('messages:nacked', { count: batch.size, reason: `shutdown while ${sinkError.sink} fails` });
+          this.deps.logger.error({ err: sinkError, messages: batch.size }, 'sink still failing at shutdown; batch nacked for redelivery');
+          return;
+        }
+        const backoff = Math.min(this.options.retryMaxBackoffMs, this.options.retryMinBackoffMs * 2 ** Math.min(attempt, 20));
+        this.deps.logger.warn({ err: sinkError, attempt: attempt + 1, backoffMs: backoff, messages: batch.size }, 'sink failed; retrying the batch');
+        // Keep the leases while we wait, so the bus does not hand the batch to another worker.
+        for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
+        await sleep(backoff);
+      }
+    }
+  }
+
+  private acknowledge(batch: Batch): void {
+    const now = Date.now();
+    const latencies = new Map<EventType, number[]>();
+    for (const { message, checked } of batch.accepted) {
+      let list = latencies.get(checked.eventType);
+      if (!list) latencies.set(checked.eventType, (list = []));
+      list.push(now - message.publishTime.getTime());
+    }
+    const rejectedByCode = new Map<ErrorCode, number>();
+    for (const { failure } of batch.rejected) rejectedByCode.set(failure.code, (rejectedByCode.get(failure.code) ?? 0) + 1);
+    for (const message of batch.messages) message.ack();
+    this.stats.acked += batch.size;
+    this.stats.accepted += batch.accepted.length;
+    this.stats.deadLettered += batch.rejected.length;
+    for (const [eventType, latenciesMs] of latencies) this.deps.telemetry.emit('events:durable', { eventType, count: latenciesMs.length, latenciesMs });
+    for (const [code, count] of rejectedByCode) this.deps.telemetry.emit('messages:dead-lettered', { code, count });
+  }
+
+  /** True when nothing is buffered or being written. */
+  get idle(): boolean {
+    return this.batch.size === 0 && this.pendingFlushes === 0;
+  }
+
+  /**
+   * Resolves once the subscription is drained: no message for `idleMs`, nothing buffered or being
+   * written, and (where the bus can tell) no backlog left.
+   */
+  async drained(): Promise<void> {
+    for (;;) {
+      await sleep(Math.min(250, this.options.idleMs));
+      if (!this.idle || Date.now() - this.lastMessageAt < this.options.idleMs) continue;
+      const info = await this.deps.bus.describeSubscription(this.options.subscription).catch(() => undefined);
+      if (info?.backlog === undefined || info.backlog === 0) return;
+    }
+  }
+
+  /**
+   * Stops taking messages, writes what is buffered, acks it, then closes the subscriber (acks must
+   * land before it closes). Retrying a failing sink goes on until `deadlineMs`; whatever is still
+   * unwritten then is nacked for redelivery.
+   */
+  async close(deadlineMs = 25_000): Promise<void> {
+    if (this.closing) return this.flushChain;
+    this.closing = true;
+    const timer = setTimeout(() => (this.stopRetrying = true), deadlineMs);
+    try {
+      await this.flush();
+      await this.subscriber?.close();
+    } finally {
+      clearTimeout(timer);
+    }
+    this.deps.logger.info({ ...this.stats }, 'pipeline stopped');
+  }
+}
+
+function eventTimeOf(checked: AcceptedMessage): string {
+  const e = checked.event;
+  return e.event_type === 'order' ? e.order_date : e.timestamp;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
