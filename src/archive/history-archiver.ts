@@ -1,0 +1,148 @@
+import type { MessageBus, ReceivedMessage, Subscriber } from '../bus/message-bus.js';
+import type { Lake } from '../lake/lake.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { archiveFileName, type ArchiveDatetimeFormat } from './archive-file-name.js';
+
+/** Options of a {@link HistoryArchiver}; the defaults are a Cloud Storage subscription's. */
+export interface HistoryArchiverOptions {
+  readonly bus: MessageBus;
+  /** Where files go (file: folder or gs:// bucket). */
+  readonly archive: Lake;
+  readonly subscription: string;
+  readonly telemetry: Telemetry;
+  readonly logger: Logger;
+  /** Close a file this long after it was opened. Default 60 s. */
+  readonly maxDurationMs?: number;
+  /** Close a file at this many bytes. Default 100 MiB. */
+  readonly maxBytes?: number;
+  /** Close a file after this many messages. Default 1,000,000. */
+  readonly maxMessages?: number;
+  readonly prefix?: string;
+  readonly suffix?: string;
+  readonly datetimeFormat?: ArchiveDatetimeFormat;
+  /** Flow control; a file also closes when it holds this much, so the bus never stalls on a full file. */
+  readonly maxOutstandingMessages?: number;
+  readonly maxOutstandingBytes?: number;
+}
+
+/**
+ * The local twin of a Pub/Sub Cloud Storage subscription: consumes the history subscription and writes
+ * the raw payloads, one per line, to `events_<UTC date-time>_<id>.json` files, acking only after the
+ * file is durable. A file closes at max duration, max bytes or max messages (and on shutdown).
+ *
+ * Like Google's text format it writes payload bytes as they are, followed by a newline, so a payload
+ * that itself holds a raw newline (pretty-printed JSON) would span lines; shopstream's producers never
+ * send one.
+ */
+export class HistoryArchiver {
+  readonly stats = { messages: 0, files: 0, bytes: 0, failedWrites: 0 };
+  private readonly maxDurationMs: number;
+  private readonly maxBytes: number;
+  private readonly maxMessages: number;
+  private readonly maxOutstandingMessages: number;
+  private readonly maxOutstandingBytes: number;
+  private subscriber: Subscriber | undefined;
+  private current: { openedAt: Date; messages: ReceivedMessage[]; bytes: number; timer: NodeJS.Timeout } | undefined;
+  private chain: Promise<void> = Promise.resolve();
+  private closing = false;
+
+  constructor(private readonly options: HistoryArchiverOptions) {
+    this.maxDurationMs = options.maxDurationMs ?? 60_000;
+    this.maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
+    this.maxMessages = options.maxMessages ?? 1_000_000;
+    this.maxOutstandingMessages = options.maxOutstandingMessages ?? 100_000;
+    this.maxOutstandingBytes = options.maxOutstandingBytes ?? 256 * 1024 * 1024;
+  }
+
+  async start(): Promise<void> {
+    await this.options.bus.describeSubscription(this.options.subscription);
+    this.subscriber = this.options.bus.subscribe(this.options.subscription, (m) => this.receive(m), {
+      flowControl: { maxMessages: this.maxOutstandingMessages, maxBytes: this.maxOutstandingBytes },
+      onError: (error) => this.options.logger.warn({ err: error }, 'archiver subscriber error; it keeps retrying'),
+    });
+  }
+
+  private receive(message: ReceivedMessage): void {
+    if (this.closing) {
+      message.nack();
+      return;
+    }
+    if (!this.current) {
+      const timer = setTimeout(() => this.closeFile(), this.maxDurationMs);
+      this.current = { openedAt: new Date(), messages: [], bytes: 0, timer };
+    }
+    const file = this.current;
+    file.messages.push(message);
+    file.bytes += message.data.length + 1;
+    // Close early when the file holds as much as flow control lets us hold, or the bus would stall.
+    if (
+      file.bytes >= this.maxBytes ||
+      file.messages.length >= this.maxMessages ||
+      file.messages.length >= this.maxOutstandingMessages * 0.9 ||
+      file.bytes >= this.maxOutstandingBytes * 0.9
+    )
+      this.closeFile();
+  }
+
+  private closeFile(): Promise<void> {
+    const file = this.current;
+    if (file) {
+      this.current = undefined;
+      clearTimeout(file.timer);
+      this.chain = this.chain.then(() => this.writeUntilDurable(file.openedAt, file.messages, file.bytes));
+    }
+    return this.chain;
+  }
+
+  private async writeUntilDurable(openedAt: Date, messages: ReceivedMessage[], bytes: number): Promise<void> {
+    const name = archiveFileName(openedAt, {
+      prefix: this.options.prefix ?? 'events_',
+      suffix: this.options.suffix ?? '.json',
+      datetimeFormat: this.options.datetimeFormat ?? 'YYYY-MM-DDTHH:mm:ssZ',
+    });
+    const content = Buffer.allocUnsafe(bytes);
+    let offset = 0;
+    for (const m of messages) {
+      offset += m.data.copy(content, offset);
+      content[offset++] = 0x0a;
+    }
+    const started = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.options.archive.writeFile(name, content);
+        break;
+      } catch (error) {
+        this.stats.failedWrites++;
+        this.options.telemetry.emit('sink:failed', { sink: 'archive', error: error as Error });
+        if (this.closing && attempt >= 3) {
+          for (const m of messages) m.nack();
+          this.options.logger.error({ err: error, messages: messages.length }, 'archive write still failing at shutdown; nacked');
+          return;
+        }
+        const backoff = Math.min(30_000, 200 * 2 ** Math.min(attempt, 10));
+        this.options.logger.warn({ err: error, attempt: attempt + 1, backoffMs: backoff }, 'archive write failed; retrying');
+        for (const m of messages) m.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
+    }
+    for (const m of messages) m.ack();
+    this.stats.messages += messages.length;
+    this.stats.files++;
+    this.stats.bytes += bytes;
+    this.options.telemetry.emit('sink:flushed', { sink: 'archive', records: messages.length, bytes, ms: performance.now() - started });
+    this.options.logger.debug({ file: name, messages: messages.length, bytes }, 'archive file written');
+  }
+
+  /** Writes and acks the open file now, without waiting for its max duration. */
+  flush(): Promise<void> {
+    return this.closeFile();
+  }
+
+  /** Closes the open file (writes and acks it), then stops the subscriber. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.closeFile();
+    await this.subscriber?.close();
+  }
+}

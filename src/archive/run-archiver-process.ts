@@ -1,0 +1,64 @@
+import { openBus } from '../bus/open-bus.js';
+import type { Config } from '../config/settings.js';
+import { openLake } from '../lake/open-lake.js';
+import type { Logger } from '../telemetry/logger.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { HistoryArchiver } from './history-archiver.js';
+
+/** A HistoryArchiver wired from the configuration. */
+export function archiverFromConfig(config: Config, deps: Pick<ConstructorParameters<typeof HistoryArchiver>[0], 'bus' | 'archive' | 'telemetry' | 'logger'>): HistoryArchiver {
+  return new HistoryArchiver({
+    ...deps,
+    subscription: config.historySubscription,
+    maxDurationMs: config['archive.maxDurationMs'],
+    maxBytes: config['archive.maxBytes'],
+    maxMessages: config['archive.maxMessages'],
+    prefix: config['archive.filenamePrefix'],
+    suffix: config['archive.filenameSuffix'],
+    datetimeFormat: config['archive.datetimeFormat'],
+  });
+}
+
+/**
+ * `shopstream archive run`: archive until SIGTERM/SIGINT, or with exitWhenIdle until the history
+ * subscription has no backlog; then close the open file and exit.
+ */
+export async function runArchiverProcess(options: { config: Config; logger: Logger; exitWhenIdle: boolean; idleMs: number }): Promise<HistoryArchiver['stats']> {
+  const { config, logger } = options;
+  const [bus, archive] = await Promise.all([openBus(config.bus), openLake(config.archive)]);
+  await Promise.all([bus.start(), archive.start()]);
+  const archiver = archiverFromConfig(config, { bus, archive, telemetry: new Telemetry(), logger });
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const onSignal = (): void => stop();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    await archiver.start();
+    if (options.exitWhenIdle) {
+      // Idle: the backlog is empty, or nothing new arrived for idleMs (buses that cannot count it).
+      let last = -1;
+      let quietSince = Date.now();
+      const idle = async (): Promise<void> => {
+        for (;;) {
+          await new Promise((r) => setTimeout(r, 250));
+          const info = await bus.describeSubscription(config.historySubscription).catch(() => undefined);
+          if (archiver.stats.messages !== last) {
+            last = archiver.stats.messages;
+            quietSince = Date.now();
+          }
+          if (Date.now() - quietSince >= options.idleMs && (info?.backlog === undefined || info.backlog === 0)) return;
+          // Messages are buffered in an open file: close it so they count.
+          if (info?.backlog !== undefined && info.backlog > 0 && Date.now() - quietSince >= options.idleMs) await archiver.flush();
+        }
+      };
+      await Promise.race([idle(), stopped]);
+    } else await stopped;
+    await archiver.close();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await Promise.allSettled([bus.close(), archive.close()]);
+  }
+  return { ...archiver.stats };
+}
