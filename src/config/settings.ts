@@ -197,8 +197,10 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS;
 
+type ValueOf<S> = S extends { parse: Parse<infer T> } ? T : never;
+
 /** The resolved configuration: every key with its typed value. */
-export type Config = { readonly [K in SettingKey]: (typeof SETTINGS)[K]['default'] };
+export type Config = { readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> };
 
 /** `pipeline.flushMaxAgeMs` → `SHOPSTREAM_PIPELINE_FLUSH_MAX_AGE_MS`. */
 export function envNameOf(key: string): string {
