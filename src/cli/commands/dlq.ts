@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
+import type { DeadLetterFix } from '../../dlq/dead-letter-replay.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
 
 /** `shopstream dlq list | show | replay`: inspect and fix the dead-letter records in the lake. */
@@ -97,7 +98,7 @@ function parseSince(raw: string | undefined): Date | undefined {
   return date;
 }
 
-async function loadFix(path: string): Promise<(payload: unknown, record: never) => unknown> {
+async function loadFix(path: string): Promise<DeadLetterFix> {
   let module: { default?: unknown; fix?: unknown };
   try {
     module = (await import(pathToFileURL(resolve(path)).href)) as typeof module;
@@ -106,5 +107,5 @@ async function loadFix(path: string): Promise<(payload: unknown, record: never) 
   }
   const fix = module.fix ?? module.default;
   if (typeof fix !== 'function') throw new ShopstreamError('SHOP_E_USAGE', `--fix ${path}: the module must export a function (default or named "fix")`);
-  return fix as (payload: unknown, record: never) => unknown;
+  return fix as DeadLetterFix;
 }
