@@ -126,7 +126,7 @@ export const SETTINGS = {
     description: 'How far past now an event time may be, in ms.',
   },
   'contract.maxMessageBytes': {
-    default: 10 * 1024 * 1024,
+    default: 1024 * 1024,
     parse: integer(1),
     description: 'Largest accepted message, in bytes.',
   },

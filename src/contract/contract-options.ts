@@ -4,7 +4,7 @@ export interface ContractOptions {
   readonly minTimestamp?: string | Date;
   /** How far in the future an event time may be, in ms. Default one day. */
   readonly maxFutureMs?: number;
-  /** Largest accepted message, in bytes. Default 10 MiB (Pub/Sub's own limit). */
+  /** Largest accepted message, in bytes. Default 1 MiB. */
   readonly maxMessageBytes?: number;
   /** The clock for the future bound; tests pin it. */
   readonly now?: () => number;
@@ -19,7 +19,8 @@ export interface CompiledContractOptions {
 
 export const DEFAULT_MIN_TIMESTAMP = '2000-01-01T00:00:00Z';
 export const DEFAULT_MAX_FUTURE_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+// Events are about 400 bytes; the largest valid order (1,000 items) is under 1 MiB. Pub/Sub allows 10 MB.
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 export function compileContractOptions(options: ContractOptions = {}): CompiledContractOptions {
   const minTimestampMs = new Date(options.minTimestamp ?? DEFAULT_MIN_TIMESTAMP).getTime();

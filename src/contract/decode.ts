@@ -1,5 +1,5 @@
 import type { ContractFailure } from './contract-failure.js';
-import { findDuplicateKey } from './duplicate-keys.js';
+import { checkJsonStructure } from './json-structure.js';
 
 /** Result of {@link decodeMessage}: the parsed JSON object, or why the bytes are not one. */
 export type DecodeResult =
@@ -14,7 +14,8 @@ function fail(code: ContractFailure['code'], message: string): DecodeResult {
 
 /**
  * Bytes → JSON object, with a distinct code for each way it can go wrong: empty, too large, a BOM,
- * invalid UTF-8, malformed JSON, a duplicate key, or JSON that is not an object.
+ * invalid UTF-8, malformed or too deeply nested JSON, a duplicate or forbidden key, or JSON that is
+ * not an object.
  */
 export function decodeMessage(bytes: Uint8Array, maxBytes: number): DecodeResult {
   if (bytes.length === 0) return fail('SHOP_E_DECODE_EMPTY', 'message is empty');
@@ -38,16 +39,7 @@ export function decodeMessage(bytes: Uint8Array, maxBytes: number): DecodeResult
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
     return fail('SHOP_E_DECODE_NOT_OBJECT', `message is JSON ${kind}, not an object`);
   }
-  const duplicate = findDuplicateKey(text);
-  if (duplicate !== undefined) {
-    return {
-      ok: false,
-      failure: {
-        code: 'SHOP_E_DECODE_DUPLICATE_KEY',
-        path: duplicate,
-        message: `key appears twice at ${duplicate}`,
-      },
-    };
-  }
+  const structure = checkJsonStructure(text);
+  if (structure) return { ok: false, failure: structure };
   return { ok: true, value: value as Record<string, unknown>, text };
 }

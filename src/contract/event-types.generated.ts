@@ -25,9 +25,10 @@ export interface OrderEvent {
    */
   status: 'pending' | 'processing' | 'shipped' | 'delivered';
   /**
-   * The ordered products; never empty.
+   * The ordered products: 1 to 1,000.
    *
    * @minItems 1
+   * @maxItems 1000
    */
   items: [OrderItem, ...OrderItem[]];
   shipping_address: ShippingAddress;

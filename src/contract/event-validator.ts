@@ -142,6 +142,9 @@ function mapAjvError(errors: ErrorObject[], value: unknown): ContractFailure {
       return { code: 'SHOP_E_FIELD_RANGE', path: at, message: `${at} ${error.message ?? 'is out of range'}` };
     case 'minItems':
       return { code: 'SHOP_E_FIELD_EMPTY', path: at, message: `${at} must not be empty` };
+    case 'maxItems':
+    case 'maxLength':
+      return { code: 'SHOP_E_FIELD_TOO_LONG', path: at, message: `${at} ${error.message ?? 'is too long'}` };
     case 'format':
     case 'pattern':
       if (error.schemaPath.includes('/timestamp/'))

@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   SHOP_E_DECODE_JSON: 'The message is not well-formed JSON (malformed, truncated, or too deeply nested).',
   SHOP_E_DECODE_NOT_OBJECT:
     'The message is JSON but not an object (an array, string, number, boolean or null).',
+  SHOP_E_DECODE_FORBIDDEN_KEY:
+    'An object in the message has a key named __proto__, constructor or prototype.',
   SHOP_E_DECODE_DUPLICATE_KEY:
     'An object in the message has the same key twice, so its meaning is ambiguous.',
   // Routing: which contract applies.
@@ -25,6 +27,7 @@ export const ERROR_CODES = {
   SHOP_E_FIELD_RANGE:
     'A number is outside its allowed range (quantity ≥ 1, price ≥ 0, quantity_change in [-100, 100]).',
   SHOP_E_FIELD_EMPTY: 'An array that must not be empty is empty (order items).',
+  SHOP_E_FIELD_TOO_LONG: 'A text is longer, or an array has more elements, than the contract allows.',
   SHOP_E_TIMESTAMP_INVALID:
     'A timestamp is not an RFC 3339 date-time with an offset, or names an impossible date.',
   SHOP_E_TIMESTAMP_OUT_OF_BOUNDS:

@@ -1,0 +1,88 @@
+import type { ContractFailure } from './contract-failure.js';
+
+/** Deeper than any event needs (the contract's deepest path is /items/0/price); guards against nesting bombs. */
+export const MAX_JSON_DEPTH = 32;
+
+/** Keys that are never a legitimate field and are the classic prototype-pollution vector. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Checks what JSON.parse lets through but an event must not have, in one pass over a well-formed JSON
+ * text: a key twice in one object (JSON.parse silently keeps the last, so the meaning is ambiguous), a
+ * `__proto__`/`constructor`/`prototype` key, or nesting deeper than {@link MAX_JSON_DEPTH}.
+ *
+ * Only call it on text JSON.parse accepted: it does not re-check the grammar.
+ */
+export function checkJsonStructure(text: string): ContractFailure | undefined {
+  // A stack of frames: for objects, the keys seen so far; for arrays, null and the current index.
+  const keys: (Set<string> | null)[] = [];
+  const names: string[] = [];
+  const indexes: number[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i + 1;
+      let escaped = false;
+      i++;
+      while (i < text.length) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i += 2;
+          continue;
+        }
+        if (d === 0x22) break;
+        i++;
+      }
+      const frame = keys[keys.length - 1];
+      if (expectKey && frame) {
+        const raw = text.slice(start, i);
+        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        if (FORBIDDEN_KEYS.has(key))
+          return {
+            code: 'SHOP_E_DECODE_FORBIDDEN_KEY',
+            path: pointer(names, indexes, keys, key),
+            message: `key "${key}" is not allowed in an event`,
+          };
+        if (frame.has(key)) {
+          const path = pointer(names, indexes, keys, key);
+          return { code: 'SHOP_E_DECODE_DUPLICATE_KEY', path, message: `key appears twice at ${path}` };
+        }
+        frame.add(key);
+        names[names.length - 1] = key;
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (keys.length >= MAX_JSON_DEPTH)
+        return {
+          code: 'SHOP_E_DECODE_JSON',
+          path: pointer(names, indexes, keys),
+          message: `JSON is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        };
+      keys.push(c === 0x7b ? new Set() : null);
+      names.push('');
+      indexes.push(0);
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      keys.pop();
+      names.pop();
+      indexes.pop();
+    } else if (c === 0x2c /* , */) {
+      if (keys[keys.length - 1]) expectKey = true;
+      else indexes[indexes.length - 1]!++;
+    }
+  }
+  return undefined;
+}
+
+/** The JSON Pointer of the current position (plus `last`, a key in the innermost object). */
+function pointer(names: string[], indexes: number[], keys: (Set<string> | null)[], last?: string): string {
+  const parts: string[] = [];
+  // Frame k's position inside frame k-1 is named by frame k-1's current key or index.
+  for (let k = 1; k < keys.length; k++) parts.push(keys[k - 1] ? names[k - 1]! : String(indexes[k - 1]));
+  if (last !== undefined) parts.push(last);
+  return parts.length === 0
+    ? ''
+    : '/' + parts.map((p) => p.replaceAll('~', '~0').replaceAll('/', '~1')).join('/');
+}
