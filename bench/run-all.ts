@@ -33,6 +33,20 @@ for (const script of scripts) {
     if (line.startsWith('BENCH ')) results.push({ script, result: JSON.parse(line.slice(6)) as BenchResult });
 }
 
+/** A `BENCH {…}` line, or a bare JSON line with name, value and unit (filled up to a BenchResult). */
+function parseResultLine(line: string): BenchResult | undefined {
+  const text = line.startsWith('BENCH ') ? line.slice(6) : line.trim();
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const r = JSON.parse(text) as Partial<BenchResult> & Record<string, unknown>;
+    if (typeof r.name !== 'string' || typeof r.value !== 'number' || typeof r.unit !== 'string')
+      return undefined;
+    return { description: r.name, runs: [r.value], ...r } as BenchResult;
+  } catch {
+    return undefined;
+  }
+}
+
 const fmt = (n: number): string =>
   Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toPrecision(3);
 const lines = [
