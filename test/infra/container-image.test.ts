@@ -1,0 +1,150 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Docker cannot build here (no engine), so the Dockerfile is checked statically, and the command
+// the image runs is run against a tree laid out exactly like the image's /app.
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Stage {
+  readonly name: string;
+  readonly base: string;
+  readonly instructions: readonly { readonly op: string; readonly args: string }[];
+}
+
+/** The stages of a Dockerfile, with ARG defaults substituted into FROM lines. */
+function stagesOf(dockerfile: string): Stage[] {
+  const args = new Map<string, string>();
+  const stages: { name: string; base: string; instructions: { op: string; args: string }[] }[] = [];
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  for (const line of lines) {
+    const [, op = '', rest = ''] = /^(\w+)\s*(.*)$/.exec(line) ?? [];
+    const upper = op.toUpperCase();
+    if (upper === 'ARG' && stages.length === 0) {
+      const [name, value = ''] = rest.split('=');
+      args.set(name!.trim(), value.trim());
+    } else if (upper === 'FROM') {
+      const [image = '', , name = `stage${stages.length}`] = rest.split(/\s+/);
+      const base = image.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a: string, b: string) => args.get(a ?? b) ?? '');
+      stages.push({ name, base, instructions: [] });
+    } else stages.at(-1)?.instructions.push({ op: upper, args: rest });
+  }
+  return stages;
+}
+
+const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+const stages = stagesOf(dockerfile);
+const runtime = stages.at(-1)!;
+
+describe('Dockerfile', () => {
+  it('builds in a full Node 20 stage and runs on node:20-bookworm-slim', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(runtime.base).toBe('node:20-bookworm-slim');
+    const build = stages.find((s) =>
+      s.instructions.some((i) => i.op === 'RUN' && /npm run build/.test(i.args)),
+    );
+    expect(build, 'a stage runs npm run build').toBeDefined();
+    expect(build!.name).not.toBe(runtime.name);
+    expect(stagesThrough(build!).some((s) => s.instructions.some((i) => /^npm ci\b/.test(i.args)))).toBe(
+      true,
+    );
+  });
+
+  it('ships production dependencies only, the compiled code and the schemas', () => {
+    const copies = runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args);
+    const modules = copies.find((c) => /node_modules/.test(c));
+    const fromStage = /--from=(\S+)/.exec(modules ?? '')?.[1];
+    const depsStage = stages.find((s) => s.name === fromStage);
+    expect(depsStage?.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))).toBe(
+      true,
+    );
+    expect(copies.some((c) => /--from=\S+\s+\/app\/dist\s/.test(c))).toBe(true);
+    expect(copies).toContain('schemas ./schemas');
+    expect(copies).toContain('package.json ./');
+  });
+
+  it('runs the pipeline as a non-root user, reachable by Cloud Run probes, without a HEALTHCHECK', () => {
+    const user = runtime.instructions.filter((i) => i.op === 'USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(['root', '0', '0:0']).not.toContain(user);
+    const cmd = runtime.instructions.filter((i) => i.op === 'CMD').at(-1)?.args ?? '';
+    expect(JSON.parse(cmd)).toEqual(['node', 'dist/src/cli/main.js', 'pipeline', 'run', '--host', '0.0.0.0']);
+    expect(stages.flatMap((s) => s.instructions).filter((i) => i.op === 'HEALTHCHECK')).toEqual([]);
+  });
+
+  it('.dockerignore keeps local state out but lets in everything the build copies', () => {
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const path of ['**/node_modules', 'data', 'dist', '.git', 'test-artifacts'])
+      expect(ignored, path).toContain(path);
+    const copiedFromContext = stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.op === 'COPY' && !i.args.includes('--from='))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(copiedFromContext.length).toBeGreaterThan(0);
+    for (const path of copiedFromContext) {
+      expect(existsSync(join(ROOT, path)), `${path} exists`).toBe(true);
+      expect(ignored, `${path} is copied, so it must not be ignored`).not.toContain(path);
+    }
+  });
+});
+
+/** A stage and the stages it is built FROM. */
+function stagesThrough(stage: Stage): Stage[] {
+  const parent = stages.find((s) => s.name === stage.base);
+  return parent ? [...stagesThrough(parent), stage] : [stage];
+}
+
+describe('the image command', () => {
+  // /app as the image lays it out: package.json, schemas/, dist/ from `npm run build`, node_modules.
+  let app: string;
+  beforeAll(() => {
+    app = mkdtempSync(join(tmpdir(), 'shopstream-image-'));
+    cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
+    cpSync(join(ROOT, 'schemas'), join(app, 'schemas'), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+    // `npm run build`, with the output redirected here. Type errors are the typecheck's business;
+    // tsc emits regardless, and what matters here is what it emits.
+    spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/typescript/bin/tsc'),
+        '-p',
+        'tsconfig.build.json',
+        '--outDir',
+        join(app, 'dist'),
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+  }, 120_000);
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  it('compiles every CLI command to dist/src/cli/commands, where main.js discovers them', () => {
+    const sources = readdirSync(join(ROOT, 'src/cli/commands')).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
+    const compiled = new Set(readdirSync(join(app, 'dist/src/cli/commands')));
+    for (const source of sources) expect(compiled.has(source.replace(/\.ts$/, '.js')), source).toBe(true);
+  });
+
+  it('`node dist/src/cli/main.js pipeline run --help` works without tsx or the sources', () => {
+    const result = spawnSync(process.execPath, ['dist/src/cli/main.js', 'pipeline', 'run', '--help'], {
+      cwd: app,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: app },
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/--host <host>/);
+  });
+});
