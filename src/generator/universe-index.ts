@@ -1,0 +1,36 @@
+import type { ReferenceData } from '../warehouse/reference-data.js';
+import { randomIpAddress } from './ip-address.js';
+import { RandomSource } from './random-source.js';
+
+/**
+ * Lookups over the reference universe that the hot loop needs, computed once: products by category,
+ * and per customer a favourite category and a home IP address (most sessions come from home).
+ */
+export class UniverseIndex {
+  /** Product indexes per category, categories in order of first appearance. */
+  readonly productsByCategory: readonly (readonly number[])[];
+  /** Per customer: an index into {@link productsByCategory}. */
+  readonly favouriteCategory: Uint16Array;
+  /** Per customer: the address their home sessions come from. */
+  readonly homeIp: readonly string[];
+
+  constructor(universe: ReferenceData, seed: number) {
+    const byName = new Map<string, number[]>();
+    universe.products.forEach((product, i) => {
+      let list = byName.get(product.category);
+      if (!list) byName.set(product.category, (list = []));
+      list.push(i);
+    });
+    this.productsByCategory = [...byName.values()];
+    // A stream of its own, so the index never depends on how much traffic was drawn before.
+    const rng = RandomSource.derive(seed, 0x1d3);
+    const n = universe.customers.length;
+    this.favouriteCategory = new Uint16Array(n);
+    const homeIp: string[] = [];
+    for (let i = 0; i < n; i++) {
+      this.favouriteCategory[i] = rng.int(0, this.productsByCategory.length - 1);
+      homeIp.push(randomIpAddress(rng));
+    }
+    this.homeIp = homeIp;
+  }
+}
