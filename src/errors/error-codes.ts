@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   SHOP_E_WAREHOUSE_UNAVAILABLE: 'The warehouse cannot be reached, is locked, or failed a write; retryable.',
   SHOP_E_WAREHOUSE_QUERY:
     'The warehouse rejected a query (bad SQL, unknown table); the engine message is attached.',
+  SHOP_E_WAREHOUSE_REJECTED:
+    'The warehouse refused rows or a request for a reason a retry cannot fix (invalid rows, permission); not retryable.',
   SHOP_E_WAREHOUSE_SCHEMA:
     'The warehouse schema is missing or differs from the model (run `shopstream setup`).',
   SHOP_E_HTTP_BAD_REQUEST:
