@@ -72,7 +72,7 @@ const WRONG_TYPES: Readonly<Record<EventType, readonly ((e: Loose) => void)[]>> 
   ],
   inventory: [
     (e) => (e.quantity_change = String(e.quantity_change)),
-    (e) => (e.quantity_change = e.quantity_change / 4),
+    (e) => (e.quantity_change = e.quantity_change + 0.5),
     (e) => (e.timestamp = Math.floor(Date.parse(e.timestamp) / 1000)),
     (e) => (e.product_id = [e.product_id]),
   ],
@@ -80,7 +80,7 @@ const WRONG_TYPES: Readonly<Record<EventType, readonly ((e: Loose) => void)[]>> 
     (e) => (e.metadata = e.metadata.platform),
     (e) => (e.timestamp = Date.parse(e.timestamp)),
     (e) => (e.user_agent = { name: e.user_agent }),
-    (e) => (e.activity_type = ['view_product']),
+    (e) => (e.metadata.session_id = Number.parseInt(e.metadata.session_id.slice(0, 8), 16)),
   ],
 };
 
@@ -236,6 +236,17 @@ export const INVALID_KINDS: readonly InvalidKind[] = [
     },
   },
   {
+    name: 'forbidden_key',
+    code: 'SHOP_E_DECODE_FORBIDDEN_KEY',
+    types: ALL,
+    // The prototype-pollution probe: a key that would rewrite Object.prototype in naive code.
+    make: (e, rng) => {
+      const key = rng.pick(['__proto__', 'constructor', 'prototype']);
+      const text = JSON.stringify(e);
+      return Buffer.from(`${text.slice(0, -1)},${JSON.stringify(key)}:{"isAdmin":true}}`);
+    },
+  },
+  {
     name: 'missing_event_type',
     code: 'SHOP_E_EVENT_TYPE_MISSING',
     types: ALL,
@@ -257,7 +268,7 @@ export const INVALID_KINDS: readonly InvalidKind[] = [
         'refund',
         type.toUpperCase(),
         type[0]!.toUpperCase() + type.slice(1),
-        type.replace('_', '-'),
+        `${type}s`,
         `${type} `,
         `../${type}`,
       ]);
@@ -328,6 +339,20 @@ export const INVALID_KINDS: readonly InvalidKind[] = [
     types: ['order'],
     make: (e) => {
       (e as Loose).items = [];
+      return json(e);
+    },
+  },
+  {
+    name: 'too_long',
+    code: 'SHOP_E_FIELD_TOO_LONG',
+    types: ['order', 'user_activity'],
+    // A User-Agent bloated by toolbars and SDK tags, or a product name with a pasted description.
+    make: (e, rng) => {
+      const record = e as Loose;
+      if (e.event_type === 'user_activity')
+        record.user_agent = `${record.user_agent} ${'Ext/1.0 '.repeat(rng.int(250, 400))}`;
+      else
+        record.items[0].product_name = `${record.items[0].product_name}: ${'Great value. '.repeat(rng.int(40, 80))}`;
       return json(e);
     },
   },
