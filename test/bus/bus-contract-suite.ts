@@ -598,12 +598,14 @@ export function busContractSuite(
       async (c) => {
         const topic = await c.topic('t');
         const dlq = await c.topic('dlq');
-        const sub = await c.subscription('s', topic, {
+        const described = await c.subscription('described', topic, {
           ackDeadlineSeconds: 30,
           deadLetter: { topic: dlq, maxDeliveryAttempts: 7 },
         });
-        expect(await c.bus.describeSubscription(sub)).toEqual({
-          name: sub,
+        // Without a dead-letter policy, so that nacking in a loop cannot dead-letter anything.
+        const consumed = await c.subscription('consumed', topic);
+        expect(await c.bus.describeSubscription(described)).toEqual({
+          name: described,
           topic,
           ackDeadlineSeconds: 30,
           deadLetter: { topic: dlq, maxDeliveryAttempts: 7 },
@@ -613,13 +615,15 @@ export function busContractSuite(
           topic,
           Array.from({ length: 5 }, (_, i) => payload(`m${i}`)),
         );
-        expect((await c.bus.describeSubscription(sub)).backlog).toBe(5);
+        expect((await c.bus.describeSubscription(described)).backlog).toBe(5);
+        expect((await c.bus.describeSubscription(consumed)).backlog).toBe(5);
         // Ack two, give the other three back; close lets the acks land.
         const acked = new Set(ids.slice(0, 2));
-        const collector = c.collect(c.bus, sub, (m) => (acked.has(m.id) ? m.ack() : m.nack()));
+        const collector = c.collect(c.bus, consumed, (m) => (acked.has(m.id) ? m.ack() : m.nack()));
         await collector.until('all 5 messages', () => collector.byId().size >= 5);
         await collector.close();
-        expect((await c.bus.describeSubscription(sub)).backlog).toBe(3);
+        expect((await c.bus.describeSubscription(consumed)).backlog).toBe(3);
+        expect((await c.bus.describeSubscription(described)).backlog).toBe(5);
       },
       async (c) => {
         const topic = await c.topic('t');
