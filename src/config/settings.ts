@@ -193,6 +193,11 @@ export const SETTINGS = {
       'Date-time format in archive file names (the first two are those Cloud Storage subscriptions offer).',
   },
   seed: { default: 42, parse: integer(0, 2 ** 31 - 1), description: 'Seed of the reference universe.' },
+  'generator.maxTriggerCount': {
+    default: 100_000,
+    parse: integer(1, 10_000_000),
+    description: 'Largest count one publish_trigger request may ask for (larger answers 400).',
+  },
 } satisfies Record<string, Setting<unknown>>;
 
 export type SettingKey = keyof typeof SETTINGS;
