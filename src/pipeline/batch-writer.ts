@@ -35,7 +35,11 @@ export class BatchWriter {
     const ingestionTime = new Date().toISOString();
     const shard = `${this.workerId}_${(this.sequence++).toString(36).padStart(6, '0')}`;
     // The lake and the warehouse are independent: write them concurrently.
-    await Promise.all([this.writeLake(batch, shard), this.writeWarehouse(batch, ingestionTime), this.writeDeadLetters(batch, shard, ingestionTime)]);
+    await Promise.all([
+      this.writeLake(batch, shard),
+      this.writeWarehouse(batch, ingestionTime),
+      this.writeDeadLetters(batch, shard, ingestionTime),
+    ]);
   }
 
   private async writeLake(batch: Batch, shard: string): Promise<void> {
@@ -47,21 +51,31 @@ export class BatchWriter {
         [...batch.lakeBuffers.values()].map((buffer) => {
           bytes += buffer.bytes;
           records += buffer.lines.length;
-          return this.lake.writeFile(eventFileKey(buffer.eventType, buffer.minute, shard), buffer.lines.join('\n') + '\n');
+          return this.lake.writeFile(
+            eventFileKey(buffer.eventType, buffer.minute, shard),
+            buffer.lines.join('\n') + '\n',
+          );
         }),
       );
     } catch (error) {
       throw new SinkError('lake', error);
     }
-    if (records > 0) this.telemetry.emit('sink:flushed', { sink: 'lake', records, bytes, ms: performance.now() - started });
+    if (records > 0)
+      this.telemetry.emit('sink:flushed', { sink: 'lake', records, bytes, ms: performance.now() - started });
   }
 
   private async writeWarehouse(batch: Batch, ingestionTime: string): Promise<void> {
     if (batch.accepted.length === 0) return;
     const started = performance.now();
-    const rows: Record<EventTableName, RowOf<EventTableName>[]> = { orders: [], inventory: [], user_activity: [] };
+    const rows: Record<EventTableName, RowOf<EventTableName>[]> = {
+      orders: [],
+      inventory: [],
+      user_activity: [],
+    };
     for (const { message, checked } of batch.accepted) {
-      rows[TABLE_OF_TYPE[checked.eventType]].push(rowOf(checked, message.publishTime.toISOString(), ingestionTime));
+      rows[TABLE_OF_TYPE[checked.eventType]].push(
+        rowOf(checked, message.publishTime.toISOString(), ingestionTime),
+      );
     }
     try {
       // One writer connection: appends run one table after another.
@@ -71,13 +85,20 @@ export class BatchWriter {
     } catch (error) {
       throw new SinkError('warehouse', error);
     }
-    this.telemetry.emit('sink:flushed', { sink: 'warehouse', records: batch.accepted.length, bytes: 0, ms: performance.now() - started });
+    this.telemetry.emit('sink:flushed', {
+      sink: 'warehouse',
+      records: batch.accepted.length,
+      bytes: 0,
+      ms: performance.now() - started,
+    });
   }
 
   private async writeDeadLetters(batch: Batch, shard: string, ingestionTime: string): Promise<void> {
     if (batch.rejected.length === 0) return;
     const started = performance.now();
-    const records = batch.rejected.map(({ message, failure }) => deadLetterRecordOf(message, failure, ingestionTime));
+    const records = batch.rejected.map(({ message, failure }) =>
+      deadLetterRecordOf(message, failure, ingestionTime),
+    );
     const content = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     try {
       await this.lake.writeFile(errorFileKey(minuteOf(ingestionTime), shard), content);
@@ -85,7 +106,12 @@ export class BatchWriter {
     } catch (error) {
       throw new SinkError('dlq', error);
     }
-    this.telemetry.emit('sink:flushed', { sink: 'dlq', records: records.length, bytes: content.length, ms: performance.now() - started });
+    this.telemetry.emit('sink:flushed', {
+      sink: 'dlq',
+      records: records.length,
+      bytes: content.length,
+      ms: performance.now() - started,
+    });
   }
 }
 

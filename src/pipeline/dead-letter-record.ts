@@ -22,7 +22,11 @@ export interface DeadLetterRecord {
   readonly payload_encoding: 'utf8' | 'base64';
 }
 
-export function deadLetterRecordOf(message: ReceivedMessage, failure: ContractFailure, ingestionTime: string): DeadLetterRecord {
+export function deadLetterRecordOf(
+  message: ReceivedMessage,
+  failure: ContractFailure,
+  ingestionTime: string,
+): DeadLetterRecord {
   let payload: string;
   let payload_encoding: 'utf8' | 'base64' = 'utf8';
   try {

@@ -17,7 +17,13 @@ function folderOf(minute: string): string {
 }
 
 function stampOf(minute: string): string {
-  return minute.slice(0, 4) + minute.slice(5, 7) + minute.slice(8, 10) + minute.slice(11, 13) + minute.slice(14, 16);
+  return (
+    minute.slice(0, 4) +
+    minute.slice(5, 7) +
+    minute.slice(8, 10) +
+    minute.slice(11, 13) +
+    minute.slice(14, 16)
+  );
 }
 
 /** The key of one lake file of events of `type` in `minute` (`YYYY-MM-DDTHH:mm`). */

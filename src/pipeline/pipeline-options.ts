@@ -41,7 +41,8 @@ export interface CompiledPipelineOptions {
 
 export function compilePipelineOptions(options: PipelineOptions): CompiledPipelineOptions {
   const positive = (name: string, value: number): number => {
-    if (!Number.isFinite(value) || value <= 0) throw new RangeError(`pipeline ${name} must be > 0, got ${value}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new RangeError(`pipeline ${name} must be > 0, got ${value}`);
     return value;
   };
   const maxOutstandingMessages = positive('maxOutstandingMessages', options.maxOutstandingMessages ?? 20_000);
@@ -52,7 +53,10 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     flushMaxAgeMs: positive('flushMaxAgeMs', options.flushMaxAgeMs ?? 1_000),
     flushMaxBytes: positive('flushMaxBytes', options.flushMaxBytes ?? 16 * 1024 * 1024),
     // A batch must close before flow control stops deliveries, or it would wait for its age alone.
-    flushMaxRecords: Math.min(positive('flushMaxRecords', options.flushMaxRecords ?? 50_000), Math.max(1, Math.floor(maxOutstandingMessages / 2))),
+    flushMaxRecords: Math.min(
+      positive('flushMaxRecords', options.flushMaxRecords ?? 50_000),
+      Math.max(1, Math.floor(maxOutstandingMessages / 2)),
+    ),
     retryMinBackoffMs: positive('retryMinBackoffMs', options.retryMinBackoffMs ?? 200),
     retryMaxBackoffMs: positive('retryMaxBackoffMs', options.retryMaxBackoffMs ?? 30_000),
     idleMs: positive('idleMs', options.idleMs ?? 2_000),

@@ -32,12 +32,18 @@ export function pipelineFromConfig(
 }
 
 /** Samples a subscription's backlog into telemetry every `everyMs`; returns a stop function. */
-export function sampleBacklog(bus: MessageBus, subscription: string, telemetry: Telemetry, everyMs = 2_000): () => void {
+export function sampleBacklog(
+  bus: MessageBus,
+  subscription: string,
+  telemetry: Telemetry,
+  everyMs = 2_000,
+): () => void {
   const timer = setInterval(() => {
     bus
       .describeSubscription(subscription)
       .then((info) => {
-        if (info.backlog !== undefined) telemetry.emit('backlog:sampled', { subscription, backlog: info.backlog });
+        if (info.backlog !== undefined)
+          telemetry.emit('backlog:sampled', { subscription, backlog: info.backlog });
       })
       .catch(() => undefined);
   }, everyMs);

@@ -22,17 +22,36 @@ export interface RunPipelineProcessOptions {
  * The whole life of a pipeline worker process: open the ports, run until SIGTERM/SIGINT (or until
  * drained), then stop pulling, flush, ack, close everything, and return the totals.
  */
-export async function runPipelineProcess(options: RunPipelineProcessOptions): Promise<PipelineStats> {
+export async function runPipelineProcess(
+  options: RunPipelineProcessOptions,
+): Promise<PipelineStats & { peakRssMb: number }> {
   const { config, logger } = options;
   const telemetry = new Telemetry();
-  const [bus, lake, warehouse] = await Promise.all([openBus(config.bus), openLake(config.lake), openWarehouse(config.warehouse)]);
+  const [bus, lake, warehouse] = await Promise.all([
+    openBus(config.bus),
+    openLake(config.lake),
+    openWarehouse(config.warehouse),
+  ]);
   await Promise.all([bus.start(), lake.start(), warehouse.start()]);
-  const pipeline = pipelineFromConfig(config, { bus, lake, warehouse, telemetry, logger }, { idleMs: options.idleMs });
+  const pipeline = pipelineFromConfig(
+    config,
+    { bus, lake, warehouse, telemetry, logger },
+    { idleMs: options.idleMs },
+  );
   const registry = createMetrics(telemetry);
   const stopSampling = sampleBacklog(bus, config.subscription, telemetry);
   const server =
-    options.port === undefined ? undefined : createOpsServer({ registry, health: () => ({ ...pipeline.health.snapshot(), stats: pipeline.stats }) });
-  if (server) logger.info({ port: await listen(server, options.port ?? 0, options.host) }, 'serving /metrics and /healthz');
+    options.port === undefined
+      ? undefined
+      : createOpsServer({
+          registry,
+          health: () => ({ ...pipeline.health.snapshot(), stats: pipeline.stats }),
+        });
+  if (server)
+    logger.info(
+      { port: await listen(server, options.port ?? 0, options.host) },
+      'serving /metrics and /healthz',
+    );
 
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
@@ -53,5 +72,5 @@ export async function runPipelineProcess(options: RunPipelineProcessOptions): Pr
     server?.close();
     await Promise.allSettled([bus.close(), lake.close(), warehouse.close()]);
   }
-  return { ...pipeline.stats };
+  return { ...pipeline.stats, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
 }

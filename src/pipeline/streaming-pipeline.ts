@@ -10,7 +10,11 @@ import type { Warehouse } from '../warehouse/warehouse.js';
 import { Batch } from './batch.js';
 import { BatchWriter, SinkError } from './batch-writer.js';
 import { PipelineHealth } from './pipeline-health.js';
-import { compilePipelineOptions, type CompiledPipelineOptions, type PipelineOptions } from './pipeline-options.js';
+import {
+  compilePipelineOptions,
+  type CompiledPipelineOptions,
+  type PipelineOptions,
+} from './pipeline-options.js';
 
 /** What a pipeline needs from outside: the three ports, and where to report. */
 export interface PipelineDependencies {
@@ -28,6 +32,9 @@ export interface PipelineStats {
   deadLettered: number;
   acked: number;
   failedFlushes: number;
+  /** When start() began pulling, and when the last batch was acked (ms since epoch): the drain time. */
+  startedAt: number;
+  lastAckAt: number;
 }
 
 /**
@@ -44,7 +51,15 @@ export interface PipelineStats {
 export class StreamingPipeline {
   readonly options: CompiledPipelineOptions;
   readonly health = new PipelineHealth();
-  readonly stats: PipelineStats = { received: 0, accepted: 0, deadLettered: 0, acked: 0, failedFlushes: 0 };
+  readonly stats: PipelineStats = {
+    received: 0,
+    accepted: 0,
+    deadLettered: 0,
+    acked: 0,
+    failedFlushes: 0,
+    startedAt: 0,
+    lastAckAt: 0,
+  };
 
   private readonly checker: MessageChecker;
   private readonly writer: BatchWriter;
@@ -69,11 +84,18 @@ export class StreamingPipeline {
   /** Starts pulling. Throws when the subscription does not exist. */
   async start(): Promise<void> {
     await this.deps.bus.describeSubscription(this.options.subscription);
+    this.stats.startedAt = Date.now();
     this.subscriber = this.deps.bus.subscribe(this.options.subscription, (message) => this.receive(message), {
-      flowControl: { maxMessages: this.options.maxOutstandingMessages, maxBytes: this.options.maxOutstandingBytes },
+      flowControl: {
+        maxMessages: this.options.maxOutstandingMessages,
+        maxBytes: this.options.maxOutstandingBytes,
+      },
       onError: (error) => this.deps.logger.warn({ err: error }, 'subscriber error; it keeps retrying'),
     });
-    this.deps.logger.info({ subscription: this.options.subscription, workerId: this.options.workerId }, 'pipeline started');
+    this.deps.logger.info(
+      { subscription: this.options.subscription, workerId: this.options.workerId },
+      'pipeline started',
+    );
   }
 
   private receive(message: ReceivedMessage): void {
@@ -88,7 +110,11 @@ export class StreamingPipeline {
     if (checked.ok) this.batch.addAccepted(message, checked, eventTimeOf(checked));
     else this.batch.addRejected(message, checked.failure);
     if (this.batch.size === 1) this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
-    if (this.batch.maxBufferRecords >= this.options.flushMaxRecords || this.batch.maxBufferBytes >= this.options.flushMaxBytes || this.batch.size >= this.options.flushMaxRecords)
+    if (
+      this.batch.maxBufferRecords >= this.options.flushMaxRecords ||
+      this.batch.maxBufferBytes >= this.options.flushMaxBytes ||
+      this.batch.size >= this.options.flushMaxRecords
+    )
       this.flush();
   }
 
@@ -99,7 +125,9 @@ export class StreamingPipeline {
       const batch = this.batch;
       this.batch = new Batch();
       this.pendingFlushes++;
-      this.flushChain = this.flushChain.then(() => this.writeUntilDurable(batch)).finally(() => this.pendingFlushes--);
+      this.flushChain = this.flushChain
+        .then(() => this.writeUntilDurable(batch))
+        .finally(() => this.pendingFlushes--);
     }
     return this.flushChain;
   }
@@ -109,7 +137,8 @@ export class StreamingPipeline {
       try {
         await this.writer.write(batch);
         this.acknowledge(batch);
-        for (const sink of ['lake', 'warehouse', 'dlq']) if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
+        for (const sink of ['lake', 'warehouse', 'dlq'])
+          if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
         return;
       } catch (error) {
         const sinkError = error instanceof SinkError ? error : new SinkError('lake', error);
@@ -118,12 +147,24 @@ export class StreamingPipeline {
         this.deps.telemetry.emit('sink:failed', { sink: sinkError.sink, error: sinkError });
         if (this.stopRetrying) {
           for (const message of batch.messages) message.nack();
-          this.deps.telemetry.emit('messages:nacked', { count: batch.size, reason: `shutdown while ${sinkError.sink} fails` });
-          this.deps.logger.error({ err: sinkError, messages: batch.size }, 'sink still failing at shutdown; batch nacked for redelivery');
+          this.deps.telemetry.emit('messages:nacked', {
+            count: batch.size,
+            reason: `shutdown while ${sinkError.sink} fails`,
+          });
+          this.deps.logger.error(
+            { err: sinkError, messages: batch.size },
+            'sink still failing at shutdown; batch nacked for redelivery',
+          );
           return;
         }
-        const backoff = Math.min(this.options.retryMaxBackoffMs, this.options.retryMinBackoffMs * 2 ** Math.min(attempt, 20));
-        this.deps.logger.warn({ err: sinkError, attempt: attempt + 1, backoffMs: backoff, messages: batch.size }, 'sink failed; retrying the batch');
+        const backoff = Math.min(
+          this.options.retryMaxBackoffMs,
+          this.options.retryMinBackoffMs * 2 ** Math.min(attempt, 20),
+        );
+        this.deps.logger.warn(
+          { err: sinkError, attempt: attempt + 1, backoffMs: backoff, messages: batch.size },
+          'sink failed; retrying the batch',
+        );
         // Keep the leases while we wait, so the bus does not hand the batch to another worker.
         for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
         await sleep(backoff);
@@ -140,13 +181,17 @@ export class StreamingPipeline {
       list.push(now - message.publishTime.getTime());
     }
     const rejectedByCode = new Map<ErrorCode, number>();
-    for (const { failure } of batch.rejected) rejectedByCode.set(failure.code, (rejectedByCode.get(failure.code) ?? 0) + 1);
+    for (const { failure } of batch.rejected)
+      rejectedByCode.set(failure.code, (rejectedByCode.get(failure.code) ?? 0) + 1);
     for (const message of batch.messages) message.ack();
     this.stats.acked += batch.size;
+    this.stats.lastAckAt = now;
     this.stats.accepted += batch.accepted.length;
     this.stats.deadLettered += batch.rejected.length;
-    for (const [eventType, latenciesMs] of latencies) this.deps.telemetry.emit('events:durable', { eventType, count: latenciesMs.length, latenciesMs });
-    for (const [code, count] of rejectedByCode) this.deps.telemetry.emit('messages:dead-lettered', { code, count });
+    for (const [eventType, latenciesMs] of latencies)
+      this.deps.telemetry.emit('events:durable', { eventType, count: latenciesMs.length, latenciesMs });
+    for (const [code, count] of rejectedByCode)
+      this.deps.telemetry.emit('messages:dead-lettered', { code, count });
   }
 
   /** True when nothing is buffered or being written. */
