@@ -6,6 +6,7 @@
 import { compile } from 'json-schema-to-typescript';
 import { COMMON_SCHEMA, EVENT_SCHEMAS } from '../src/contract/schemas.js';
 import { EVENT_TYPES } from '../src/contract/event-types.js';
+import { SETTINGS, envNameOf } from '../src/config/settings.js';
 
 export interface GeneratedFile {
   /** Path relative to the project root. */
@@ -47,8 +48,33 @@ async function eventTypes(): Promise<GeneratedFile[]> {
   return [{ path: 'src/contract/event-types.generated.ts', content }];
 }
 
+/** docs/configuration.md: every setting with its environment variable, default and meaning. */
+function configurationDoc(): GeneratedFile[] {
+  const rows = Object.entries(SETTINGS).map(
+    ([key, s]) => `| \`${key}\` | \`${envNameOf(key)}\` | \`${JSON.stringify(s.default)}\` | ${s.description} |`,
+  );
+  const content = [
+    '# Configuration',
+    '',
+    '<!-- Generated from src/config/settings.ts by `npm run gen`. Do not edit. -->',
+    '',
+    'One typed, validated configuration. Each key is resolved, highest first, from: a command-line flag',
+    '(`--bus`, `--lake`, `--archive`, `--warehouse`, `--log-level`, or `--set key=value` for any key); the',
+    'environment variable; the JSON config file (`--config FILE`, else `$SHOPSTREAM_CONFIG`, else',
+    '`./shopstream.config.json` when it exists; nested objects flatten to dotted keys); the default.',
+    'An unknown key or a bad value in any of them stops the command with exit code 2 and a message that',
+    'names the key, where it came from, and what is expected. `shopstream config` prints the result.',
+    '',
+    '| key | environment | default | meaning |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  return [{ path: 'docs/configuration.md', content }];
+}
+
 /** All generators, in the order they run. */
-export const GENERATORS: Generator[] = [eventTypes];
+export const GENERATORS: Generator[] = [eventTypes, configurationDoc];
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];
