@@ -33,13 +33,15 @@ export interface WarehousePanelsOptions {
 /**
  * Runs the dashboard's warehouse queries on an interval, one after another, and caches the answers:
  * however many pages are open, the warehouse sees one set of queries every few seconds, never one per
- * browser request. A failing query keeps its last good rows and records its error.
+ * browser request, and never more often than twice the time a refresh takes. A failing query keeps its
+ * last good rows and records its error.
  */
 export class WarehousePanels {
   private readonly results = new Map<string, PanelResult>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private lastRefreshMs = 0;
 
   constructor(private readonly options: WarehousePanelsOptions) {
     for (const { id } of options.panels)
@@ -59,6 +61,7 @@ export class WarehousePanels {
 
   /** Runs every query once and caches the answers. */
   async refresh(): Promise<readonly PanelResult[]> {
+    const started = performance.now();
     for (const { id, sql } of this.options.panels) {
       if (this.stopped) break;
       const previous = this.results.get(id)!;
@@ -78,6 +81,7 @@ export class WarehousePanels {
         this.results.set(id, { ...previous, error: message });
       }
     }
+    this.lastRefreshMs = performance.now() - started;
     const all = this.snapshot();
     this.options.onRefresh?.(all);
     return all;
@@ -96,7 +100,10 @@ export class WarehousePanels {
         .then(() => undefined)
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.intervalMs ?? 3_000);
+          // The views grow with the data; when they get slow, refresh less often rather than take the
+          // warehouse (and its cores) away from the pipeline.
+          if (!this.stopped)
+            this.schedule(Math.max(this.options.intervalMs ?? 3_000, 2 * this.lastRefreshMs));
         });
     }, delayMs);
     this.timer.unref();

@@ -43,6 +43,13 @@ function el(tag, attrs = {}, children = []) {
   return node;
 }
 
+/** A funnel bar; its width goes through CSSOM, which the page's CSP allows (style attributes it does not). */
+function bar(percent) {
+  const node = el('div', { class: 'bar' });
+  node.style.width = `${Math.max(0.5, Math.min(100, percent))}%`;
+  return node;
+}
+
 function setState(panel, ready, count, error) {
   panel.dataset.state = ready ? 'ready' : 'waiting';
   panel.dataset.count = String(count);
@@ -239,23 +246,28 @@ const RENDER = {
     return sorted.length;
   },
   funnel(panel, rows) {
-    const max = Math.max(1, ...rows.map((r) => Number(r.sessions)));
-    const first = Number(rows[0]?.sessions) || 1;
+    const row = rows[0] ?? {};
+    const stages = [
+      ['sessions', row.sessions],
+      ['viewed a product', row.viewed_product],
+      ['added to cart', row.added_to_cart],
+      ['ordered', row.ordered],
+    ].map(([label, n]) => [label, Number(n) || 0]);
+    const first = stages[0][1] || 1;
     $('.funnel', panel).replaceChildren(
-      ...rows.map((r) => {
-        const n = Number(r.sessions);
-        return el('div', { class: 'stage' }, [
-          el('span', { text: String(r.stage).replaceAll('_', ' ') }),
-          el('div', { class: 'bar', style: `width:${Math.max(0.5, (100 * n) / max)}%` }),
+      ...stages.map(([label, n]) =>
+        el('div', { class: 'stage' }, [
+          el('span', { text: label }),
+          bar((100 * n) / first),
           el('span', { class: 'n' }, [
             int.format(n),
             ' ',
             el('span', { class: 'pct', text: `${((100 * n) / first).toFixed(1)}%` }),
           ]),
-        ]);
-      }),
+        ]),
+      ),
     );
-    return rows.filter((r) => Number(r.sessions) > 0).length;
+    return stages.filter(([, n]) => n > 0).length;
   },
   top_products(panel, rows) {
     table(
