@@ -1,7 +1,7 @@
 # The generator as a Cloud Function (2nd gen): HTTP entry point `publish_trigger`, built by Cloud
 # Build from a zip of this repository. The build runs `npm ci` and the package's `build` script
 # (tsc → dist/), then prunes dev dependencies; package.json "main" names the compiled module that
-# registers publish_trigger with the Functions Framework.
+# registers publish_trigger with the Functions Framework (dist/src/generator/cloud-function.js).
 
 data "archive_file" "function_source" {
   type        = "zip"
@@ -34,6 +34,10 @@ data "archive_file" "function_source" {
     "bench/**",
     "**/*.test.ts",
     "**/*.log",
+    # A developer's local configuration must never reach the function (it would override its env).
+    "shopstream.config.json",
+    ".env",
+    ".env.*",
   ]
 }
 
@@ -77,7 +81,7 @@ resource "google_cloudfunctions2_function" "generator" {
     timeout_seconds                  = var.generator_timeout_seconds
     all_traffic_on_latest_revision   = true
 
-    environment_variables = local.common_env
+    environment_variables = local.generator_env
   }
 
   depends_on = [

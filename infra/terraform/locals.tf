@@ -14,7 +14,14 @@ locals {
     SHOPSTREAM_BUS       = "pubsub:${var.project_id}"
     SHOPSTREAM_TOPIC     = var.topic_name
     SHOPSTREAM_LOG_LEVEL = var.log_level
+    SHOPSTREAM_SEED      = tostring(var.seed)
   }
+
+  generator_own_env = {
+    SHOPSTREAM_GENERATOR_MAX_TRIGGER_COUNT = tostring(var.generator_max_trigger_count)
+  }
+
+  generator_env = merge(local.common_env, local.generator_own_env)
 
   pipeline_own_env = {
     SHOPSTREAM_LAKE                     = "gs://${local.lake_bucket}"

@@ -208,6 +208,12 @@ variable "generator_timeout_seconds" {
   default     = 540
 }
 
+variable "generator_max_trigger_count" {
+  description = "Largest `count` one publish_trigger request may ask for (setting generator.maxTriggerCount)."
+  type        = number
+  default     = 100000
+}
+
 variable "generator_ingress" {
   description = "Who can reach the function URL. Callers still need roles/run.invoker (no public access)."
   type        = string
@@ -303,6 +309,12 @@ variable "pipeline_settings" {
   description = "Extra shopstream settings for the pipeline, by key (e.g. {\"pipeline.flushMaxAgeMs\" = \"2000\"}); each becomes its SHOPSTREAM_* variable."
   type        = map(string)
   default     = {}
+}
+
+variable "seed" {
+  description = "Seed of the reference universe. The generator draws its ids from it and `shopstream setup` loads the same universe into the ref_ tables, so both must agree."
+  type        = number
+  default     = 42
 }
 
 variable "log_level" {

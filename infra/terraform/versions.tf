@@ -6,7 +6,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.14.0, < 7.0.0"
+      version = ">= 6.30.0, < 7.0.0"
     }
     archive = {
       source  = "hashicorp/archive"

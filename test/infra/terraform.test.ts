@@ -248,7 +248,11 @@ describe('Cloud Run pipeline', () => {
 
   it('is configured by SHOPSTREAM_* variables the CLI knows', () => {
     const known = new Set(Object.keys(SETTINGS).map(envNameOf));
-    const env = { ...(tf.locals.common_env as Block), ...(tf.locals.pipeline_own_env as Block) };
+    const env = {
+      ...(tf.locals.common_env as Block),
+      ...(tf.locals.pipeline_own_env as Block),
+      ...(tf.locals.generator_own_env as Block),
+    };
     for (const name of Object.keys(env))
       expect(known.has(name), `${name} is not a shopstream setting`).toBe(true);
     const container = blockOf(
@@ -297,8 +301,18 @@ describe('generator function', () => {
     expect(source.object).toBe('${google_storage_bucket_object.function_source.name}');
     const service = blockOf(fn, 'service_config');
     expect(service.service_account_email).toBe('${google_service_account.generator.email}');
-    expect(service.environment_variables).toBe('${local.common_env}');
+    expect(service.environment_variables).toBe('${local.generator_env}');
     expect((tf.locals.common_env as Block).SHOPSTREAM_BUS).toBe('pubsub:${var.project_id}');
+  });
+
+  it('gives the generator its bus, topic and the seed of the ref_ data', (ctx) => {
+    needsTerraform(ctx);
+    const env = evaluate(tf, ROOT, 'local.generator_env', { project_id: 'demo-1' }) as Record<string, string>;
+    expect(env).toMatchObject({
+      SHOPSTREAM_BUS: 'pubsub:demo-1',
+      SHOPSTREAM_TOPIC: SETTINGS.topic.default,
+      SHOPSTREAM_SEED: String(SETTINGS.seed.default),
+    });
   });
 
   it('the optional scheduler calls it with an OIDC token of its own service account', () => {
