@@ -1,0 +1,281 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BigQuery, type BigQueryOptions, type Dataset, type QueryRowsResponse } from '@google-cloud/bigquery';
+import { managedwriter } from '@google-cloud/bigquery-storage';
+import { credentials as grpcCredentials } from '@grpc/grpc-js';
+import { PassThroughClient } from 'google-auth-library';
+import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { silentLogger, type Logger } from '../../telemetry/logger.js';
+import { ENUMERATIONS } from '../model/enumerations.js';
+import { TABLES } from '../model/tables.js';
+import { VIEWS } from '../model/views.js';
+import type { ReferenceData } from '../reference-data.js';
+import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
+import type { QueryResult, Warehouse } from '../warehouse.js';
+import {
+  compileBigQueryWarehouseOptions,
+  type BigQueryWarehouseOptions,
+  type CompiledBigQueryWarehouseOptions,
+} from './bigquery-warehouse-options.js';
+import { DefaultStreamAppender } from './default-stream-appender.js';
+import {
+  loadRowOf,
+  tableFieldsOf,
+  tableResourceOf,
+  viewResourceOf,
+  type TableResource,
+} from './model-resources.js';
+import { integerOfText, plainValue } from './plain-value.js';
+import { toWarehouseError } from './to-warehouse-error.js';
+
+export type { BigQueryWarehouseOptions };
+
+interface ApiError {
+  code?: unknown;
+}
+
+/**
+ * The warehouse on BigQuery.
+ *
+ * - Datasets, tables, views, load jobs and queries through `@google-cloud/bigquery` (REST). Tables
+ *   and views come from the warehouse model: the JSON schema Terraform also applies, daily
+ *   partitioning and clustering as the model says, views as GoogleSQL with the placeholders filled.
+ * - Rows through the Storage Write API's `_default` stream (`@google-cloud/bigquery-storage`
+ *   managed writer), batched and retried by {@link DefaultStreamAppender}. Any number of pipeline
+ *   workers may append concurrently: the default stream needs no coordination between writers.
+ * - `ref_` and enumeration tables are replaced by load jobs with WRITE_TRUNCATE: one atomic job per
+ *   table, so running setup again (or twice at once) leaves exactly one copy of each row.
+ * - Queries run with the dataset as default dataset, so `SELECT * FROM orders_dedup` works as on
+ *   DuckDB.
+ *
+ * Authentication is by Application Default Credentials only; see {@link BigQueryWarehouseOptions}
+ * for pointing both protocols at a local server.
+ */
+export class BigQueryWarehouse implements Warehouse {
+  readonly uri: string;
+  private readonly options: CompiledBigQueryWarehouseOptions;
+  private readonly bigquery: BigQuery;
+  private readonly dataset: Dataset;
+  private writerClient: managedwriter.WriterClient | undefined;
+  private readonly appenders = new Map<string, DefaultStreamAppender>();
+  private closed = false;
+
+  constructor(
+    options: BigQueryWarehouseOptions,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    this.options = compileBigQueryWarehouseOptions(options);
+    this.uri = this.options.uri;
+    const { projectId, datasetId, location, apiEndpoint, credentials } = this.options;
+    const restOptions: BigQueryOptions = {
+      projectId,
+      ...(location ? { location } : {}),
+      ...(apiEndpoint ? { apiEndpoint } : {}),
+      // A local protocol server takes no token; without this the library would look for ADC.
+      ...(credentials === 'none' ? { authClient: new PassThroughClient() } : {}),
+    };
+    this.bigquery = new BigQuery(restOptions);
+    this.dataset = this.bigquery.dataset(datasetId, location ? { location } : {});
+  }
+
+  /** Checks the API answers and the credentials work: reads the dataset (missing is fine: setup makes it). */
+  async start(): Promise<void> {
+    this.assertOpen();
+    try {
+      await this.dataset.getMetadata();
+    } catch (error) {
+      if ((error as ApiError).code === 404) return;
+      throw toWarehouseError(error, `reach dataset ${this.datasetPath()}`, 'admin');
+    }
+  }
+
+  /**
+   * Creates the dataset, every table and view of the model that does not exist yet, and fills the
+   * enumeration tables. A view that exists with another query is updated to the model's.
+   */
+  async ensureSchema(): Promise<void> {
+    this.assertOpen();
+    await this.createIfMissing(`create dataset ${this.datasetPath()}`, () =>
+      this.dataset.create(this.options.location ? { location: this.options.location } : {}),
+    );
+    await Promise.all(
+      TABLES.map((table) =>
+        this.createIfMissing(`create table ${table.name}`, () =>
+          this.dataset.createTable(table.name, tableResourceOf(table) as object),
+        ),
+      ),
+    );
+    // BigQuery checks a view's query when it is created, so the tables must exist first. Each view
+    // reads tables only (the views it builds on are inlined), so views need no order among themselves.
+    await Promise.all(
+      VIEWS.map((view) =>
+        this.ensureView(view.name, viewResourceOf(view, this.projectId(), this.datasetId())),
+      ),
+    );
+    await Promise.all(ENUMERATIONS.map(({ table, rows }) => this.replaceRows(table.name, rows)));
+  }
+
+  async loadReferenceData(data: ReferenceData): Promise<void> {
+    this.assertOpen();
+    await Promise.all([
+      this.replaceRows('ref_customers', data.customers),
+      this.replaceRows('ref_products', data.products),
+      this.replaceRows('ref_warehouses', data.warehouses),
+    ]);
+  }
+
+  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+    this.assertOpen();
+    await this.appender(table).append(rows);
+  }
+
+  async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
+    this.assertOpen();
+    await this.appender('ingest_errors').append(rows);
+  }
+
+  /**
+   * Runs GoogleSQL through jobs.query (then getQueryResults for further pages) with the dataset as
+   * default dataset. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with BigQuery's message.
+   */
+  async query(sql: string): Promise<QueryResult> {
+    this.assertOpen();
+    const parse = { wrapIntegers: { integerTypeCastFunction: integerOfText } };
+    try {
+      // With autoPaginate off, query() answers [rows, nextQuery, response] (the typings of the
+      // object form omit the response, which holds the schema: the column order, even for no rows).
+      const [firstRows, firstNext, response] = (await this.bigquery.query(
+        {
+          query: sql,
+          defaultDataset: { projectId: this.projectId(), datasetId: this.datasetId() },
+          ...parse,
+        },
+        { autoPaginate: false },
+      )) as unknown as QueryRowsResponse;
+      const columns = (response?.schema?.fields ?? []).map((f) => f.name ?? '');
+      const rows: Record<string, unknown>[] = [...(firstRows as Record<string, unknown>[])];
+      let pageToken = (firstNext as { pageToken?: string } | null | undefined)?.pageToken;
+      const ref = response?.jobReference;
+      while (pageToken && ref?.jobId) {
+        const job = this.bigquery.job(ref.jobId, ref.location ? { location: ref.location } : {});
+        const [more, following] = await job.getQueryResults({ pageToken, autoPaginate: false, ...parse });
+        rows.push(...(more as Record<string, unknown>[]));
+        pageToken = (following as { pageToken?: string } | null | undefined)?.pageToken;
+      }
+      return {
+        columns,
+        rows: rows.map((row) => Object.fromEntries(columns.map((c) => [c, plainValue(row[c])]))),
+      };
+    } catch (error) {
+      throw toWarehouseError(error, 'run query', 'query', { sql: sql.slice(0, 500) });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const appender of this.appenders.values()) appender.close();
+    this.appenders.clear();
+    this.writerClient?.close();
+  }
+
+  private appender(table: string): DefaultStreamAppender {
+    let appender = this.appenders.get(table);
+    if (!appender) {
+      appender = new DefaultStreamAppender(
+        this.writer(),
+        `projects/${this.projectId()}/datasets/${this.datasetId()}/tables/${table}`,
+        tableFieldsOf(table),
+        this.options.append,
+        this.logger,
+      );
+      this.appenders.set(table, appender);
+    }
+    return appender;
+  }
+
+  /** One WriterClient (one gRPC channel) for every table's connection. */
+  private writer(): managedwriter.WriterClient {
+    if (!this.writerClient) {
+      const { writeEndpoint, credentials } = this.options;
+      // (google-gax types authClient with its own copy of google-auth-library, hence the cast.)
+      this.writerClient = new managedwriter.WriterClient({
+        projectId: this.projectId(),
+        ...(writeEndpoint ? { servicePath: writeEndpoint.host, port: writeEndpoint.port } : {}),
+        ...(credentials === 'none'
+          ? { sslCreds: grpcCredentials.createInsecure(), authClient: new PassThroughClient() }
+          : {}),
+      } as ConstructorParameters<typeof managedwriter.WriterClient>[0]);
+    }
+    return this.writerClient;
+  }
+
+  /** Runs a create call; "already exists" (409) is success, so concurrent setups are fine. */
+  private async createIfMissing(what: string, create: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await create();
+      return true;
+    } catch (error) {
+      if ((error as ApiError).code === 409) return false;
+      throw toWarehouseError(error, what, 'admin');
+    }
+  }
+
+  /** Creates a view, or points an existing one at the model's query when it differs. */
+  private async ensureView(name: string, resource: TableResource): Promise<void> {
+    const created = await this.createIfMissing(`create view ${name}`, () =>
+      this.dataset.createTable(name, resource as object),
+    );
+    if (created) return;
+    const table = this.dataset.table(name);
+    try {
+      const [metadata] = await table.getMetadata();
+      if ((metadata as TableResource).view?.query === resource.view?.query) return;
+      await table.setMetadata({ description: resource.description, view: resource.view });
+      this.logger.info({ view: name }, 'bigquery view updated to the model');
+    } catch (error) {
+      throw toWarehouseError(error, `update view ${name}`, 'admin');
+    }
+  }
+
+  /**
+   * Replaces a table's rows with a load job (newline-delimited JSON, WRITE_TRUNCATE): the old rows go
+   * and the new ones arrive in one atomic job, so a repeat leaves the same contents.
+   */
+  private async replaceRows(table: string, rows: readonly object[]): Promise<void> {
+    const fields = tableFieldsOf(table);
+    const ndjson =
+      rows.map((row) => JSON.stringify(loadRowOf(fields, row))).join('\n') + (rows.length > 0 ? '\n' : '');
+    try {
+      await pipeline(
+        Readable.from([Buffer.from(ndjson, 'utf8')]),
+        this.dataset.table(table).createWriteStream({
+          sourceFormat: 'NEWLINE_DELIMITED_JSON',
+          writeDisposition: 'WRITE_TRUNCATE',
+          createDisposition: 'CREATE_NEVER',
+          jobPrefix: `shopstream_${table}_`,
+        }),
+      );
+    } catch (error) {
+      throw toWarehouseError(error, `load ${rows.length} rows into ${table}`, 'admin', { table });
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new ShopstreamError('SHOP_E_INTERNAL', `bigquery: warehouse ${this.uri} was used after close()`);
+    }
+  }
+
+  private projectId(): string {
+    return this.options.projectId;
+  }
+
+  private datasetId(): string {
+    return this.options.datasetId;
+  }
+
+  private datasetPath(): string {
+    return `${this.options.projectId}.${this.options.datasetId}`;
+  }
+}

@@ -1,0 +1,225 @@
+import { adapt, managedwriter } from '@google-cloud/bigquery-storage';
+import type { Logger } from '../../telemetry/logger.js';
+import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { splitRequests } from './split-requests.js';
+import { storageRowOf, type StorageRow } from './storage-row.js';
+import type { TableField } from './table-field.js';
+import { isTransientWriteError, messageOf, toWarehouseError } from './to-warehouse-error.js';
+
+type WriterClient = managedwriter.WriterClient;
+type StreamConnection = Awaited<ReturnType<WriterClient['createStreamConnection']>>;
+type JSONWriter = managedwriter.JSONWriter;
+type ProtoDescriptor = ReturnType<typeof adapt.convertStorageSchemaToProto2Descriptor>;
+
+/** How the appender splits, paces and retries AppendRows requests. */
+export interface AppendPolicy {
+  /** Estimated size limit of one AppendRows request, in bytes (the API allows 10 MB). */
+  readonly maxRequestBytes: number;
+  /** Requests of one append() in flight at once on the connection. */
+  readonly maxInflightRequests: number;
+  /** How long one request may wait for its answer before it counts as a transient failure. */
+  readonly requestTimeoutMs: number;
+  /** Attempts per request (the first included) on transient errors, with exponential backoff. */
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+interface OpenWriter {
+  readonly connection: StreamConnection;
+  readonly writer: JSONWriter;
+}
+
+/** An AppendRowsResponse that carries an error, as an error with the service's code and row errors. */
+class AppendResponseError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly rowErrors: readonly { index: number; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Appends rows of one table through the Storage Write API's `_default` stream with the managed
+ * writer (`WriterClient` + `JSONWriter`). The protobuf descriptor is derived from the table's schema
+ * with the library's own `adapt` functions, so rows are encoded as the table expects.
+ *
+ * The default stream is made for this use: rows are committed as soon as a request is acknowledged,
+ * and any number of connections (pipeline workers, Cloud Run instances) may append to it at once
+ * with no coordination. It offers at-least-once delivery: a request retried after an ambiguous
+ * failure may be written twice, which the model's views absorb by deduplicating on `event_id`.
+ *
+ * Each append() splits its rows into requests under {@link AppendPolicy.maxRequestBytes}, sends up
+ * to `maxInflightRequests` of them at once on one shared connection, and retries each on transient
+ * errors (UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED, DEADLINE_EXCEEDED, a dropped connection)
+ * with exponential backoff and jitter. The library's own write retries stay off, so every retry is
+ * visible here. It resolves once every request is acknowledged.
+ */
+export class DefaultStreamAppender {
+  private readonly descriptor: ProtoDescriptor;
+  private opening: Promise<OpenWriter> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly client: WriterClient,
+    /** `projects/{p}/datasets/{d}/tables/{t}` */
+    private readonly tablePath: string,
+    private readonly fields: readonly TableField[],
+    private readonly policy: AppendPolicy,
+    private readonly logger: Logger,
+  ) {
+    const storageSchema = adapt.convertBigQuerySchemaToStorageTableSchema({
+      fields: fields as Parameters<typeof adapt.convertBigQuerySchemaToStorageTableSchema>[0]['fields'],
+    });
+    this.descriptor = adapt.convertStorageSchemaToProto2Descriptor(storageSchema, 'root');
+  }
+
+  /** Appends the rows; resolves when all are committed, or throws a ShopstreamError. */
+  async append(rows: readonly object[]): Promise<void> {
+    if (this.closed)
+      throw new ShopstreamError('SHOP_E_INTERNAL', `bigquery: appender of ${this.tablePath} is closed`);
+    if (rows.length === 0) return;
+    const storageRows = rows.map((row) => storageRowOf(this.fields, row));
+    const requests = splitRequests(storageRows, this.policy.maxRequestBytes);
+    let next = 0;
+    let failure: unknown;
+    const lane = async (): Promise<void> => {
+      while (next < requests.length && failure === undefined) {
+        const request = requests[next++]!;
+        try {
+          await this.sendWithRetries(request);
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(this.policy.maxInflightRequests, requests.length) }, lane),
+    );
+    if (failure !== undefined) throw failure;
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.reset();
+  }
+
+  private async sendWithRetries(rows: StorageRow[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let open: OpenWriter | undefined;
+      try {
+        open = await this.open();
+        await this.sendOnce(open, rows);
+        return;
+      } catch (error) {
+        const what = `append ${rows.length} rows to ${this.tablePath}`;
+        if (error instanceof ShopstreamError || !isTransientWriteError(error)) {
+          throw toWarehouseError(error, what, 'write', { table: this.tablePath, ...rowErrorsOf(error) });
+        }
+        // A connection that failed or hung is replaced; an error inside a response leaves it usable.
+        if (open && (!(error instanceof AppendResponseError) || !open.connection.isOpen()))
+          await this.reset(open);
+        if (attempt >= this.policy.maxAttempts) {
+          throw toWarehouseError(error, `${what} after ${attempt} attempts`, 'write', {
+            table: this.tablePath,
+          });
+        }
+        const delay = backoffMs(attempt, this.policy);
+        this.logger.warn(
+          { table: this.tablePath, attempt, delayMs: delay, error: messageOf(error) },
+          'bigquery append failed transiently; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async sendOnce(open: OpenWriter, rows: StorageRow[]): Promise<void> {
+    let pending: ReturnType<JSONWriter['appendRows']>;
+    try {
+      pending = open.writer.appendRows(rows);
+    } catch (error) {
+      // Encoding failed: a value the protobuf type cannot take. Sending it again cannot help.
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_REJECTED',
+        `bigquery: cannot encode rows for ${this.tablePath}: ${messageOf(error)}`,
+        {
+          context: { table: this.tablePath },
+          cause: error,
+        },
+      );
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer to AppendRows within ${this.policy.requestTimeoutMs} ms`)),
+        this.policy.requestTimeoutMs,
+      );
+    });
+    try {
+      const response = await Promise.race([pending.getResult(), timeout]);
+      const error = response.error;
+      if (error && error.code !== undefined && error.code !== null && error.code !== 0) {
+        const rowErrors = (response.rowErrors ?? []).map((r) => ({
+          index: Number(r.index ?? 0),
+          message: String(r.message ?? ''),
+        }));
+        throw new AppendResponseError(
+          error.code,
+          error.message ?? `AppendRows failed with code ${error.code}`,
+          rowErrors,
+        );
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The shared connection and writer, opened on first use and after a reset. */
+  private open(): Promise<OpenWriter> {
+    this.opening ??= (async () => {
+      const connection = await this.client.createStreamConnection({
+        streamId: managedwriter.DefaultStream,
+        destinationTable: this.tablePath,
+      });
+      // Without a listener a connection error would be thrown by the EventEmitter; the failed
+      // requests are rejected (and retried) through their own promises.
+      connection.onConnectionError((error) =>
+        this.logger.debug(
+          { table: this.tablePath, error: messageOf(error) },
+          'bigquery write connection error',
+        ),
+      );
+      const writer = new managedwriter.JSONWriter({ connection, protoDescriptor: this.descriptor });
+      return { connection, writer };
+    })();
+    this.opening.catch(() => (this.opening = undefined));
+    return this.opening;
+  }
+
+  /** Closes the connection (if it is still `open`) and fails its pending requests so they retry. */
+  private async reset(expected?: OpenWriter): Promise<void> {
+    const opening = this.opening;
+    if (!opening) return;
+    const open = await opening.catch(() => undefined);
+    if (expected && open !== expected) return;
+    if (this.opening === opening) this.opening = undefined;
+    if (!open) return;
+    // close() removes the listeners that would settle pending requests, so abort them first.
+    for (const pending of open.connection.getPendingWrites()) pending.abort();
+    open.writer.close();
+  }
+}
+
+function backoffMs(attempt: number, policy: AppendPolicy): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+}
+
+function rowErrorsOf(error: unknown): Record<string, unknown> {
+  return error instanceof AppendResponseError && error.rowErrors.length > 0
+    ? { rowErrors: error.rowErrors }
+    : {};
+}

@@ -1,0 +1,32 @@
+/**
+ * A value of a row `@google-cloud/bigquery` parsed from a query response → a plain JS value (the
+ * port's QueryResult promises numbers, strings, booleans, null, arrays and objects):
+ *
+ * - TIMESTAMP, DATE, DATETIME, TIME, GEOGRAPHY arrive wrapped (`BigQueryTimestamp` and friends,
+ *   with the text in `.value`) → that text; TIMESTAMP is ISO-8601 UTC.
+ * - NUMERIC/BIGNUMERIC arrive as Big.js decimals → a JS number: money and ratios display and
+ *   compare as numbers, as they do from DuckDB. Exact text can be had with `CAST(x AS STRING)`.
+ * - BYTES arrive as Buffers → base64 text.
+ * - INT64 arrives as a number when it is safe, else (see {@link integerOfText}) as its text.
+ */
+export function plainValue(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (typeof value !== 'object') return value;
+  const name = value.constructor?.name;
+  if (name === 'Big') return Number(String(value));
+  if (name !== 'Object' && 'value' in value) return (value as { value: unknown }).value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = plainValue(v);
+  return out;
+}
+
+/**
+ * The library's `integerTypeCastFunction`: INT64 text → a number when it is a safe integer, else
+ * the text (a JS number would silently change it; the library would throw instead).
+ */
+export function integerOfText(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
