@@ -40,9 +40,11 @@ WORKDIR /app
 # warehouse are Cloud Storage and BigQuery), so nothing here needs to be writable.
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# The code finds its project root by package.json + schemas/ and reads the event contract from there.
+# The code finds its project root by package.json + schemas/ and reads the event contract from there;
+# the dashboard (`shopstream up`, not the pipeline) serves its static page from src/dashboard/public.
 COPY package.json ./
 COPY schemas ./schemas
+COPY src/dashboard/public ./src/dashboard/public
 
 # The `node` user (uid 1000) ships with the official image.
 USER node

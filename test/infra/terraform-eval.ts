@@ -48,13 +48,15 @@ export function evaluate(
         { default: name in variables ? variables[name] : (block.default ?? null) },
       ]),
     );
-    const locals = evaluableLocals(config.locals);
+    // The expression goes into the configuration (JSON syntax: a string is a template, "${…}" an
+    // expression), so it may span lines; the console only prints it.
+    const locals = { ...evaluableLocals(config.locals), shopstream_eval: `\${jsonencode(${expression})}` };
     writeFileSync(join(moduleDir, 'eval.tf.json'), JSON.stringify({ variable, locals }, null, 2));
 
     const result = spawnSync('terraform', ['console'], {
       cwd: moduleDir,
       env: TERRAFORM_ENV,
-      input: `jsonencode(${expression})\n`,
+      input: 'local.shopstream_eval\n',
       encoding: 'utf8',
     });
     const line = result.stdout.trim().split('\n').pop() ?? '';
