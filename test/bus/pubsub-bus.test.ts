@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { PubSub } from '@google-cloud/pubsub';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { MessageBus, ReceivedMessage, Subscriber } from '../../src/bus/message-bus.js';
 import { openBus } from '../../src/bus/open-bus.js';
@@ -173,6 +174,22 @@ describe.runIf(emulator)('Pub/Sub bus on the emulator', () => {
       const info = await target.describeSubscription(subscription);
       expect(info.deadLetter).toBeUndefined();
       expect(info.ackDeadlineSeconds).toBe(15);
+    });
+
+    it('creates subscriptions that never expire and keep acked messages (for seek)', async () => {
+      const target = await bus();
+      const { subscription } = await topology(target);
+      const raw = new PubSub({
+        projectId: PROJECT,
+        apiEndpoint: emulator!.host,
+        emulatorMode: true,
+        universeDomain: 'googleapis.com',
+      });
+      cleanups.push(() => raw.close());
+      const [metadata] = await raw.subscription(subscription).getMetadata();
+      expect(metadata.retainAckedMessages).toBe(true);
+      // Present without a ttl: never expires (absent would mean Pub/Sub's 31 days).
+      expect(metadata.expirationPolicy).toEqual({ ttl: null });
     });
 
     it('refuses to move an existing subscription to another topic (SHOP_E_CONFIG_INVALID)', async () => {

@@ -29,6 +29,7 @@ describe('subscription metadata', () => {
       topic: 'projects/p/topics/t',
       ackDeadlineSeconds: 30,
       retainAckedMessages: true,
+      expirationPolicy: {},
       messageRetentionDuration: { seconds: 3600 },
       deadLetterPolicy: { deadLetterTopic: 'projects/p/topics/dead', maxDeliveryAttempts: 5 },
       retryPolicy: { minimumBackoff: { seconds: 1 }, maximumBackoff: { seconds: 10 } },

@@ -28,13 +28,16 @@ export function shortName(projectId: string, path: string): string {
  *
  * Acked messages are retained (`retainAckedMessages`) because the port's `seek` replays them, and
  * Pub/Sub can only seek back over acked messages it kept. A missing dead-letter or retry policy is
- * sent as null so that an update removes one that exists.
+ * sent as null so that an update removes one that exists. An expiration policy without a ttl means
+ * "never expire": Pub/Sub otherwise deletes a subscription, backlog and all, after 31 days without
+ * a consumer. It is set on creation only (see {@link subscriptionChanges}).
  */
 export function toSubscriptionMetadata(projectId: string, config: SubscriptionConfig): SubscriptionMetadata {
   return {
     topic: topicPath(projectId, config.topic),
     ackDeadlineSeconds: config.ackDeadlineSeconds ?? DEFAULT_ACK_DEADLINE_SECONDS,
     retainAckedMessages: true,
+    expirationPolicy: {},
     messageRetentionDuration: { seconds: config.messageRetentionSeconds ?? DEFAULT_RETENTION_SECONDS },
     deadLetterPolicy: config.deadLetter
       ? {
@@ -61,7 +64,8 @@ type UpdatableField =
 /**
  * The settings of `desired` (from {@link toSubscriptionMetadata}) that `existing` lacks, as a
  * partial update; empty when nothing changed, so a repeated setup makes no update call (and needs
- * no update permission).
+ * no update permission). The expiration policy is left as it is: the emulator refuses to update it,
+ * and a subscription someone gave an expiry keeps it.
  */
 export function subscriptionChanges(
   existing: SubscriptionProto,
