@@ -5,7 +5,7 @@ locals {
   schema_dir = "${path.module}/schemas"
   # { "<table>": { description, partition_field | null, partition_type, clustering: [...] } }
   tables = jsondecode(file("${local.schema_dir}/tables.json"))
-  # { "<view>": { description, sql_file } }, sql_file relative to schemas/
+  # { "<view>": { description, sql_file } }, sql_file relative to this module (../../sql/bigquery/views/…)
   views = jsondecode(file("${local.schema_dir}/views.json"))
 }
 
@@ -56,7 +56,7 @@ resource "google_bigquery_table" "views" {
   deletion_protection = false
 
   view {
-    query = templatefile("${local.schema_dir}/${each.value.sql_file}", {
+    query = templatefile("${path.module}/${each.value.sql_file}", {
       project = var.project_id
       dataset = google_bigquery_dataset.warehouse.dataset_id
     })

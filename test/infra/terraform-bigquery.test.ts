@@ -155,7 +155,7 @@ describe('BigQuery views', () => {
     expect(view.for_each).toBe('${local.views}');
     expect(view.table_id).toBe('${each.key}');
     const query = String(blockOf(view, 'view').query);
-    expect(query).toMatch(/^\$\{templatefile\("\$\{local\.schema_dir\}\/\$\{each\.value\.sql_file\}"/);
+    expect(query).toMatch(/^\$\{templatefile\("\$\{path\.module\}\/\$\{each\.value\.sql_file\}"/);
     expect(query).toMatch(/project\s*=\s*var\.project_id/);
     expect(query).toMatch(/dataset\s*=\s*google_bigquery_dataset\.warehouse\.dataset_id/);
     expect(blockOf(view, 'view').use_legacy_sql).toBe(false);
@@ -165,8 +165,8 @@ describe('BigQuery views', () => {
     const entries = readJson<Record<string, ViewEntry>>(join(SCHEMA_DIR, 'views.json'));
     expect(Object.keys(entries).sort()).toEqual(VIEWS.map((v) => v.name).sort());
     for (const [name, entry] of Object.entries(entries)) {
-      // Same resolution as templatefile("${path.module}/schemas/${sql_file}").
-      const sql = resolve(SCHEMA_DIR, entry.sql_file);
+      // Same resolution as templatefile("${path.module}/${sql_file}").
+      const sql = resolve(TF_DIR, entry.sql_file);
       expect(existsSync(sql), `${name}: ${sql}`).toBe(true);
       // templatefile fails on any other ${…} or %{…} than the variables it is given.
       const placeholders = [...readFileSync(sql, 'utf8').matchAll(/[$%]\{\s*([^}]*?)\s*\}/g)].map(
