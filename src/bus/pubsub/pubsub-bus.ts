@@ -76,9 +76,9 @@ export class PubSubBus implements MessageBus {
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     this.assertOpen();
     if (messages.length === 0) return [];
-    const publisher = this.publisher(topic);
-    const pending = messages.map((message, index) => {
-      // The library would send an empty message, which Pub/Sub refuses for the whole batch.
+    // Checked before anything is queued, so a refused batch publishes none of its messages.
+    messages.forEach((message, index) => {
+      // The library would send it, and Pub/Sub would refuse the whole request it travels in.
       if (message.data.byteLength === 0 && Object.keys(message.attributes ?? {}).length === 0) {
         throw new ShopstreamError(
           'SHOP_E_BUS_UNAVAILABLE',
@@ -86,11 +86,14 @@ export class PubSubBus implements MessageBus {
           { context: { topic, index } },
         );
       }
-      return publisher.publishMessage({
+    });
+    const publisher = this.publisher(topic);
+    const pending = messages.map((message) =>
+      publisher.publishMessage({
         data: Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength),
         ...(message.attributes ? { attributes: { ...message.attributes } } : {}),
-      });
-    });
+      }),
+    );
     try {
       return await Promise.all(pending);
     } catch (error) {
