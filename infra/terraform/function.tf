@@ -8,7 +8,7 @@ data "archive_file" "function_source" {
   source_dir  = "${path.module}/../.."
   output_path = "${path.module}/.build/function-source.zip"
 
-  # Only what the build needs: sources, schemas, package manifests, tsconfig. Local state, build
+  # Only what the build needs: src/, schemas/, package manifests, tsconfig. Local state, build
   # output and the infrastructure itself stay out (the zip is rebuilt and re-uploaded whenever its
   # content hash changes, so noise here would redeploy the function for nothing).
   excludes = [
@@ -32,6 +32,12 @@ data "archive_file" "function_source" {
     "test/**",
     "bench",
     "bench/**",
+    "docs",
+    "docs/**",
+    "sql",
+    "sql/**",
+    "scripts",
+    "scripts/**",
     "**/*.test.ts",
     "**/*.log",
     # A developer's local configuration must never reach the function (it would override its env).

@@ -315,6 +315,34 @@ describe('generator function', () => {
     });
   });
 
+  it('is built from a zip of the repository without local state, build output or local configuration', () => {
+    const source = tf.data.find((d) => d.type === 'archive_file' && d.name === 'function_source')!.body;
+    expect(source.source_dir).toBe('${path.module}/../..');
+    const excludes = source.excludes as string[];
+    for (const path of [
+      'node_modules/**',
+      '.git/**',
+      'dist/**',
+      'data/**',
+      'infra/**',
+      'shopstream.config.json',
+    ])
+      expect(excludes, path).toContain(path);
+    // What the build (npm ci, then tsc -p tsconfig.build.json) and the running function read.
+    for (const kept of [
+      'src',
+      'schemas',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ])
+      expect(
+        excludes.filter((e) => e === kept || e.startsWith(`${kept}/`)),
+        kept,
+      ).toEqual([]);
+  });
+
   it('the optional scheduler calls it with an OIDC token of its own service account', () => {
     const job = resourceOf(tf, 'google_cloud_scheduler_job', 'generator');
     expect(job.count).toBe('${var.enable_scheduler ? 1 : 0}');
