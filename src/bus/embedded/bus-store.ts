@@ -386,6 +386,15 @@ export class BusStore {
     });
   }
 
+  /** How many messages of a topic are stored (acked ones kept for seek included). */
+  retainedMessages(topicName: string): number {
+    return this.read(() => {
+      const topic = this.requireTopic(topicName);
+      const oldest = (this.messagesOf(topic.id).oldest.get() as { seq: number | null }).seq;
+      return oldest === null ? 0 : topic.last_seq - oldest + 1;
+    });
+  }
+
   // ── Internals ──────────────────────────────────────────────────────────────────────────────────
 
   private read<T>(work: () => T): T {

@@ -186,6 +186,11 @@ export class EmbeddedBus implements MessageBus {
     }
   }
 
+  /** How many messages of `topic` are on disk, acked ones kept for seek included (for tests and status). */
+  retainedMessages(topic: string): number {
+    return this.store().retainedMessages(topic);
+  }
+
   private store(): BusStore {
     if (this.closed)
       throw new ShopstreamError('SHOP_E_BUS_CLOSED', 'the embedded bus was used after close()');
