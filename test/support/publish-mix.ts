@@ -9,7 +9,11 @@ import { TrafficGenerator } from '../../src/generator/traffic-generator.js';
 export interface PublishedMix {
   readonly valid: Map<string, EventType>;
   readonly invalid: Map<string, ErrorCode>;
+  /** Distinct events by type (identical bytes are one event, as in the views). */
   readonly byType: Record<EventType, number>;
+  /** Messages by type, counting identical bytes each time (raw tables are at-least-once per message). */
+  readonly messagesByType: Record<EventType, number>;
+  readonly invalidMessages: number;
   readonly total: number;
 }
 
@@ -29,11 +33,13 @@ export async function publishMix(
     // Wall-clock times keep the events inside the contract's bounds whatever today's date is.
     clock: 'wall',
   });
-  const mix: PublishedMix = {
-    valid: new Map(),
-    invalid: new Map(),
+  const mix = {
+    valid: new Map<string, EventType>(),
+    invalid: new Map<string, ErrorCode>(),
     byType: { order: 0, inventory: 0, user_activity: 0 },
-    total: 0,
+    messagesByType: { order: 0, inventory: 0, user_activity: 0 },
+    invalidMessages: 0,
+    total: options.count,
   };
   let batch: { data: Buffer; attributes: Record<string, string> }[] = [];
   for (let n = 0; n < options.count; n++) {
@@ -42,8 +48,12 @@ export async function publishMix(
     if (message.eventType) {
       // The same bytes twice are one event: count them once, as the views do.
       if (!mix.valid.has(id)) mix.byType[message.eventType]++;
+      mix.messagesByType[message.eventType]++;
       mix.valid.set(id, message.eventType);
-    } else mix.invalid.set(id, message.expectedCode!);
+    } else {
+      mix.invalidMessages++;
+      mix.invalid.set(id, message.expectedCode!);
+    }
     batch.push({ data: message.data, attributes: { n: String(n) } });
     if (batch.length === 1_000) {
       await bus.publish(topic, batch);
@@ -51,6 +61,5 @@ export async function publishMix(
     }
   }
   if (batch.length) await bus.publish(topic, batch);
-  (mix as { total: number }).total = options.count;
   return mix;
 }
