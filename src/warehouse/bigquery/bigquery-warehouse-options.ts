@@ -27,6 +27,8 @@ export interface BigQueryWarehouseOptions {
    * gRPC, only for a local server that speaks the protocols (tests); it requires both endpoints.
    */
   readonly credentials?: 'adc' | 'none';
+  /** Retries of a failed REST call (network, 429, 5xx) inside the client library; default 3. */
+  readonly restMaxRetries?: number;
   /** Estimated size limit of one AppendRows request in bytes; default 9 MiB (the API allows 10 MB). */
   readonly maxAppendRequestBytes?: number;
   /** AppendRows requests of one append() in flight at once; default 4. */
@@ -50,6 +52,7 @@ export interface CompiledBigQueryWarehouseOptions {
   readonly apiEndpoint: string | undefined;
   readonly writeEndpoint: { readonly host: string; readonly port: number } | undefined;
   readonly credentials: 'adc' | 'none';
+  readonly restMaxRetries: number;
   readonly append: AppendPolicy;
 }
 
@@ -125,6 +128,7 @@ export function compileBigQueryWarehouseOptions(
     apiEndpoint: options.apiEndpoint?.replace(/\/$/, ''),
     writeEndpoint,
     credentials,
+    restMaxRetries: nonNegative('restMaxRetries', options.restMaxRetries, 3),
     append,
   });
 }
@@ -132,6 +136,12 @@ export function compileBigQueryWarehouseOptions(
 function positive(key: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0) throw invalid(key, value, 'a positive integer');
+  return value;
+}
+
+function nonNegative(key: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw invalid(key, value, 'a whole number, 0 or more');
   return value;
 }
 

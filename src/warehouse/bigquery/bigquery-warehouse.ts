@@ -66,9 +66,11 @@ export class BigQueryWarehouse implements Warehouse {
   ) {
     this.options = compileBigQueryWarehouseOptions(options);
     this.uri = this.options.uri;
-    const { projectId, datasetId, location, apiEndpoint, credentials } = this.options;
+    const { projectId, datasetId, location, apiEndpoint, credentials, restMaxRetries } = this.options;
     const restOptions: BigQueryOptions = {
       projectId,
+      // (The library reads maxRetries 0 as "default", so 0 turns retries off instead.)
+      retryOptions: restMaxRetries === 0 ? { autoRetry: false } : { maxRetries: restMaxRetries },
       ...(location ? { location } : {}),
       ...(apiEndpoint ? { apiEndpoint } : {}),
       // A local protocol server takes no token; without this the library would look for ADC.

@@ -3,7 +3,8 @@
  * port's QueryResult promises numbers, strings, booleans, null, arrays and objects):
  *
  * - TIMESTAMP, DATE, DATETIME, TIME, GEOGRAPHY arrive wrapped (`BigQueryTimestamp` and friends,
- *   with the text in `.value`) → that text; TIMESTAMP is ISO-8601 UTC.
+ *   with the text in `.value`) → that text; TIMESTAMP as ISO-8601 UTC with milliseconds, or
+ *   microseconds when it has them.
  * - NUMERIC/BIGNUMERIC arrive as Big.js decimals → a JS number: money and ratios display and
  *   compare as numbers, as they do from DuckDB. Exact text can be had with `CAST(x AS STRING)`.
  * - BYTES arrive as Buffers → base64 text.
@@ -16,10 +17,22 @@ export function plainValue(value: unknown): unknown {
   if (typeof value !== 'object') return value;
   const name = value.constructor?.name;
   if (name === 'Big') return Number(String(value));
+  if (name === 'BigQueryTimestamp') return isoTimestamp(String((value as { value: unknown }).value));
   if (name !== 'Object' && 'value' in value) return (value as { value: unknown }).value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = plainValue(v);
   return out;
+}
+
+/**
+ * The library writes TIMESTAMPs with nanoseconds (`…00.123456000Z`); BigQuery keeps microseconds.
+ * Written as JS writes dates (`…00.123Z`) unless there are microseconds (`…00.123456Z`).
+ */
+function isoTimestamp(text: string): string {
+  const m = /^(.*T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(text);
+  if (!m) return text;
+  const micros = (m[2] ?? '').padEnd(6, '0').slice(0, 6);
+  return `${m[1]}.${micros.endsWith('000') ? micros.slice(0, 3) : micros}Z`;
 }
 
 /**
