@@ -32,7 +32,7 @@ export class BusStore {
   constructor(directory: string, options: { readonly synchronous: 'normal' | 'full' }) {
     mkdirSync(directory, { recursive: true });
     try {
-      // busy_timeout: another process may hold the write lock for a pull or publish (milliseconds).
+      // Opening may wait for another process's transaction; later, see the busy_timeout below.
       this.db = new Database(join(directory, 'bus.sqlite'), { timeout: 15_000 });
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${options.synchronous.toUpperCase()}`);
@@ -41,6 +41,10 @@ export class BusStore {
       this.db.pragma('journal_size_limit = 67108864');
       this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
       this.sql = prepareStatements(this.db);
+      // When another process holds the write lock, SQLite's own wait backs off to 100 ms sleeps and
+      // can starve behind a busy writer, blocking our event loop meanwhile. So it waits only a few
+      // ms; callers retry asynchronously with short random sleeps (see isBusy).
+      this.db.pragma(`busy_timeout = ${LOCK_WAIT_MS}`);
     } catch (error) {
       throw storeError(error, `cannot open the embedded bus in ${directory}`);
     }
@@ -206,14 +210,16 @@ export class BusStore {
 
   /** Cheap check, without the write lock, whether a pull would find something. */
   hasWork(name: string, nowMs: number): boolean | 'missing' {
-    const row = this.sql.workCheck.get(name) as
-      { id: number; cursor: number; last_seq: number | null } | undefined;
-    if (!row) return 'missing';
-    if (row.last_seq !== null && row.last_seq > row.cursor) return true;
-    return (
-      this.sql.expiredLease.get(row.id, nowMs) !== undefined ||
-      this.sql.expiredBatch.get(row.id, nowMs) !== undefined
-    );
+    return this.read(() => {
+      const row = this.sql.workCheck.get(name) as
+        { id: number; cursor: number; last_seq: number | null } | undefined;
+      if (!row) return 'missing';
+      if (row.last_seq !== null && row.last_seq > row.cursor) return true;
+      return (
+        this.sql.expiredLease.get(row.id, nowMs) !== undefined ||
+        this.sql.expiredBatch.get(row.id, nowMs) !== undefined
+      );
+    });
   }
 
   /**
@@ -516,6 +522,9 @@ export class BusStore {
   }
 }
 
+/** How long a statement waits, blocking, for another process's write lock before SQLITE_BUSY. */
+const LOCK_WAIT_MS = 3;
+
 /** Rows per multi-row INSERT when publishing. */
 const INSERT_ROWS = 64;
 
@@ -767,11 +776,39 @@ function countBits(bits: Buffer | null): number {
 function storeError(error: unknown, message: string): Error {
   if (error instanceof ShopstreamError) return error;
   const code = (error as { code?: unknown }).code;
-  return new ShopstreamError('SHOP_E_BUS_UNAVAILABLE', `${message}: ${(error as Error).message}`, {
-    retryable: true,
-    cause: error,
-    context: { sqliteCode: typeof code === 'string' ? code : undefined },
-  });
+  const sqliteCode = typeof code === 'string' ? code : undefined;
+  return new ShopstreamError(
+    'SHOP_E_BUS_UNAVAILABLE',
+    sqliteCode?.startsWith('SQLITE_BUSY')
+      ? `${message}: another process holds the bus's write lock`
+      : `${message}: ${(error as Error).message}`,
+    { retryable: true, cause: error, context: { sqliteCode } },
+  );
+}
+
+/** True when `error` only says another process held the write lock: retry shortly. */
+export function isBusy(error: unknown): boolean {
+  return (
+    error instanceof ShopstreamError &&
+    typeof error.context.sqliteCode === 'string' &&
+    error.context.sqliteCode.startsWith('SQLITE_BUSY')
+  );
+}
+
+/**
+ * Runs `work`, retrying after short random sleeps while another process holds the write lock,
+ * for at most `patienceMs`; then the SHOP_E_BUS_UNAVAILABLE error is thrown.
+ */
+export async function retryWhileBusy<T>(work: () => T, patienceMs = 15_000): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    try {
+      return work();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 4));
+    }
+  }
 }
 
 /** Validates the port's subscription settings and applies the defaults. */

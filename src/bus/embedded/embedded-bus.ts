@@ -41,7 +41,7 @@ import type {
   SubscriptionConfig,
   SubscriptionInfo,
 } from '../message-bus.js';
-import { BusStore, compileSubscriptionConfig } from './bus-store.js';
+import { BusStore, compileSubscriptionConfig, retryWhileBusy } from './bus-store.js';
 import { EmbeddedSubscriber, type SubscriberHost } from './embedded-subscriber.js';
 import { WakeSignal } from './wake-signal.js';
 
@@ -123,7 +123,7 @@ export class EmbeddedBus implements MessageBus {
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<string[]> {
     const store = this.store();
     const encoded = messages.map((m) => ({ data: m.data, attributes: encodeAttributes(m.attributes) }));
-    const { topicId, firstSeq } = store.publish(topic, encoded, Date.now());
+    const { topicId, firstSeq } = await retryWhileBusy(() => store.publish(topic, encoded, Date.now()));
     if (messages.length > 0) this.signal.notify(topicId);
     return Array.from({ length: messages.length }, (_, i) => String(firstSeq + i));
   }
@@ -142,28 +142,33 @@ export class EmbeddedBus implements MessageBus {
   }
 
   async ensureTopic(name: string): Promise<void> {
-    this.store().ensureTopic(name);
+    const store = this.store();
+    await retryWhileBusy(() => store.ensureTopic(name));
   }
 
   async ensureSubscription(config: SubscriptionConfig): Promise<void> {
-    this.store().ensureSubscription(compileSubscriptionConfig(config));
+    const [store, compiled] = [this.store(), compileSubscriptionConfig(config)];
+    await retryWhileBusy(() => store.ensureSubscription(compiled));
   }
 
   async deleteTopic(name: string): Promise<void> {
-    this.store().deleteTopic(name);
+    const store = this.store();
+    await retryWhileBusy(() => store.deleteTopic(name));
   }
 
   async deleteSubscription(name: string): Promise<void> {
-    this.store().deleteSubscription(name);
+    const store = this.store();
+    await retryWhileBusy(() => store.deleteSubscription(name));
   }
 
   async describeSubscription(name: string): Promise<SubscriptionInfo> {
-    return this.store().describeSubscription(name);
+    const store = this.store();
+    return retryWhileBusy(() => store.describeSubscription(name));
   }
 
   async seek(subscription: string, time: Date): Promise<void> {
     const store = this.store();
-    store.seek(subscription, time.getTime());
+    await retryWhileBusy(() => store.seek(subscription, time.getTime()));
     // Wake this process's subscribers of every topic: the replay is theirs to deliver.
     this.signal.notify('all');
   }

@@ -1,6 +1,12 @@
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import type { FlowControl, MessageHandler, SubscribeOptions, Subscriber } from '../message-bus.js';
-import type { BusStore, DeadLettered, PullResult, SettleOperation } from './bus-store.js';
+import {
+  isBusy,
+  type BusStore,
+  type DeadLettered,
+  type PullResult,
+  type SettleOperation,
+} from './bus-store.js';
 import { DeliveryBatch, EmbeddedMessage, type MessageOwner } from './embedded-message.js';
 import type { WakeSignal } from './wake-signal.js';
 
@@ -22,6 +28,8 @@ const FLUSH_DELAY_MS = 5;
 const EXPIRY_CHECK_MS = 100;
 /** Back-off after a failed transaction (disk full, lock timeout) or while the subscription is missing. */
 const RETRY_DELAY_MS = 250;
+/** While another process holds the write lock, retry after 1-5 ms; report it only after this long. */
+const BUSY_PATIENCE_MS = 10_000;
 /** close() waits at most this long (or the ack deadline, if shorter) for held messages to settle. */
 const MAX_CLOSE_WAIT_MS = 10_000;
 
@@ -48,6 +56,7 @@ export class EmbeddedSubscriber implements Subscriber, MessageOwner {
   private timeoutDueMs = Infinity;
   private lastExpiryCheckMs = 0;
   private reportedMissing = false;
+  private busySinceMs: number | undefined;
   private stopping = false;
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -143,11 +152,13 @@ export class EmbeddedSubscriber implements Subscriber, MessageOwner {
         if (work === 'missing') return this.missing();
         pull = work;
       } catch (error) {
+        if (isBusy(error)) return this.schedule(1 + Math.random() * 4);
         this.onError(error as Error);
         return this.schedule(RETRY_DELAY_MS);
       }
     }
     const result = this.transact(pull, now);
+    if (result === 'busy') return this.schedule(1 + Math.random() * 4);
     if (result === 'failed') return this.schedule(RETRY_DELAY_MS);
     if (result === 'missing') return this.missing();
     let delivered = 0;
@@ -165,7 +176,7 @@ export class EmbeddedSubscriber implements Subscriber, MessageOwner {
    * Writes pending settlements and, when `pull`, leases more messages, in one transaction.
    * Returns undefined when nothing was pulled (or there was nothing to do).
    */
-  private transact(pull: boolean, now: number): PullResult | 'missing' | 'failed' | undefined {
+  private transact(pull: boolean, now: number): PullResult | 'missing' | 'busy' | 'failed' | undefined {
     const operations = this.pending;
     const batches = [...this.dirty];
     if (!pull && operations.length === 0 && batches.length === 0) return undefined;
@@ -198,9 +209,14 @@ export class EmbeddedSubscriber implements Subscriber, MessageOwner {
       // Nothing was written: keep the settlements for the next try (batch snapshots are rebuilt).
       this.pending = [...operations.filter((op) => op.kind !== 'batch'), ...this.pending];
       for (const batch of batches) this.dirty.add(batch);
+      if (isBusy(error)) {
+        this.busySinceMs ??= now;
+        if (now - this.busySinceMs < BUSY_PATIENCE_MS) return 'busy';
+      }
       this.onError(error as Error);
       return 'failed';
     }
+    this.busySinceMs = undefined;
     this.announce(settled.deadLettered);
     if (result && result !== 'missing') this.announce(result.deadLettered);
     return result;
@@ -333,7 +349,10 @@ export class EmbeddedSubscriber implements Subscriber, MessageOwner {
       this.giveBack(message, false, 0);
       this.release(message);
     }
-    this.transact(false, Date.now());
+    // The last settlements: worth waiting a little for another process's lock.
+    const deadline = Date.now() + BUSY_PATIENCE_MS;
+    while (this.transact(false, Date.now()) === 'busy' && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 1 + Math.random() * 4));
     this.closed = true;
     clearImmediate(this.immediate);
     clearTimeout(this.timeout);
