@@ -13,6 +13,8 @@ describe('pipeline killed with SIGKILL while draining', () => {
   let stack: LocalStack;
   let mix: PublishedMix;
   const kills: number[] = [];
+  const backlogAfterKill: number[] = [];
+  let finalReceived = 0;
 
   beforeAll(async () => {
     // Small batches, so kills land between many flushes, and mid-flush.
@@ -35,14 +37,24 @@ describe('pipeline killed with SIGKILL while draining', () => {
       const result = await done;
       expect(result.signal).toBe('SIGKILL');
       kills.push(afterMs);
+      const probe = await openBus(stack.config.bus);
+      await probe.start();
+      backlogAfterKill.push((await probe.describeSubscription(stack.config.subscription)).backlog ?? 0);
+      await probe.close();
     }
     const final = await runCli([...stack.flags, 'pipeline', 'run', '--exit-when-idle', '--idle', '2s']);
     expect(final.code, final.stderr).toBe(0);
+    finalReceived = (JSON.parse(final.stdout.trim().split('\n').pop()!) as { received: number }).received;
   }, 300_000);
   afterAll(() => stack?.remove());
 
-  it('loses nothing and counts each event once after four kills', async () => {
+  it('really killed it mid-drain: work was left after every kill', () => {
     expect(kills).toHaveLength(4);
+    for (const backlog of backlogAfterKill) expect(backlog).toBeGreaterThan(0);
+    expect(finalReceived).toBeGreaterThan(0);
+  });
+
+  it('loses nothing and counts each event once after four kills', async () => {
     await expectEveryEventAccountedFor(stack.config, lakeDirOf(stack.dir), mix);
   });
 });
