@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ShopstreamError } from '../errors/shopstream-error.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -47,6 +48,11 @@ export class QueryServer {
   /** Listens on 127.0.0.1 (never another address) and resolves with the port. */
   start(port = 0): Promise<number> {
     return listen(this.server, port, '127.0.0.1');
+  }
+
+  /** Where it listens (always 127.0.0.1), once started. */
+  address(): AddressInfo | string | null {
+    return this.server.address();
   }
 
   async close(): Promise<void> {

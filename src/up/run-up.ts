@@ -10,6 +10,7 @@ import { ShopstreamError } from '../errors/shopstream-error.js';
 import { publishGenerated } from '../generator/publish-generated.js';
 import { buildReferenceUniverse } from '../generator/reference-universe.js';
 import { TrafficGenerator } from '../generator/traffic-generator.js';
+import type { TrafficProfile } from '../generator/traffic-profile.js';
 import { openLake } from '../lake/open-lake.js';
 import { pipelineFromConfig, sampleBacklog } from '../pipeline/pipeline-service.js';
 import type { PipelineStats, StreamingPipeline } from '../pipeline/streaming-pipeline.js';
@@ -32,6 +33,13 @@ import type { CompiledUpOptions } from './up-options.js';
 
 /** A generator plan needs an end; this one is a year away. */
 const UNTIL_STOPPED_MS = 365 * 24 * 3_600_000;
+
+/**
+ * Shoppers in a hurry: with the default profile a visit lasts minutes, so a newcomer would wait a minute
+ * or two for the first order (and the stock moves and revenue that follow). Seconds between clicks
+ * puts orders on the dashboard within seconds; everything else keeps the default shop's behaviour.
+ */
+const UP_TRAFFIC_PROFILE: Partial<TrafficProfile> = { meanActionGapSeconds: 2 };
 
 /** Options of {@link runUp}: the compiled flags, plus where things go. */
 export interface RunUpOptions extends CompiledUpOptions {
@@ -100,7 +108,6 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     pipeline
       ? { ...pipeline.health.snapshot(), stats: { ...pipeline.stats } }
       : { healthy: false, failing: {}, starting: true };
-  let dashboard: DashboardServer | undefined;
   const panels = new WarehousePanels({
     // The warehouse opens after the dashboard listens (a busy port should fail before any set-up).
     warehouse: {
@@ -110,9 +117,10 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     panels: DASHBOARD_PANELS,
     logger,
     intervalMs: 3_000,
-    onRefresh: (results) => dashboard?.publishPanels(results),
+    // Refreshes start after the dashboard exists (panels.start() below).
+    onRefresh: (results) => dashboard.publishPanels(results),
   });
-  dashboard = new DashboardServer({
+  const dashboard = new DashboardServer({
     registry,
     health,
     live,
@@ -193,6 +201,7 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
       universe,
       invalidRatio: options.invalidRatio,
       clock: 'wall',
+      profile: UP_TRAFFIC_PROFILE,
     });
     const stopGenerator = new AbortController();
     // The generator runs until it is told to stop (Ctrl-C, --duration): waitForStop decides, not its plan.

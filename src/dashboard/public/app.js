@@ -14,18 +14,22 @@ const AXIS = {
 };
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const money = new Intl.NumberFormat('en-US', {
-  style: 'currency',
-  currency: 'USD',
-  maximumFractionDigits: 0,
-});
 const money2 = new Intl.NumberFormat('en-US', {
   style: 'currency',
   currency: 'USD',
   maximumFractionDigits: 2,
 });
 
-const state = { history: [], latest: null, dlqCodes: [], charts: {} };
+const moneyShort = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  maximumFractionDigits: 1,
+});
+const REVENUE_MIN_MINUTES = 10;
+const REVENUE_MAX_MINUTES = 30;
+
+const state = { history: [], latest: null, dlqCodes: [], dlqOther: false, charts: {} };
 
 // ---------- helpers ----------
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -67,19 +71,30 @@ function toMs(value) {
 }
 
 // ---------- charts ----------
+/** Rates jump with each one-second flush; charts show a trailing average over `n` seconds. */
+function smooth(values, n) {
+  return values.map((_, i) => {
+    const window = values.slice(Math.max(0, i - n + 1), i + 1).filter((v) => v != null);
+    return window.length ? window.reduce((a, b) => a + b, 0) / window.length : null;
+  });
+}
+
 function makeChart(panel, series, opts = {}) {
   const box = $('.chart', panel);
-  const width = Math.max(300, box.clientWidth);
   const chart = new uPlot(
     {
-      width,
+      width: Math.max(300, box.clientWidth),
       height: 190,
+      // Times on the axes in UTC, like the lake's folders and the warehouse.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
       cursor: { drag: { x: false, y: false } },
       legend: { live: false },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(1, max * 1.1)] } },
-      axes: [{ ...AXIS }, { ...AXIS, size: 56, values: opts.yValues }],
+      scales: {
+        x: { time: true, ...(opts.xRange ? { range: opts.xRange } : {}) },
+        y: { range: (_u, _min, max) => [0, Math.max(1, (max || 0) * 1.12)] },
+      },
+      axes: [{ ...AXIS }, { ...AXIS, size: 60, values: opts.yValues }],
       series: [{}, ...series],
-      ...opts.uplot,
     },
     [[], ...series.map(() => [])],
     box,
@@ -91,46 +106,64 @@ function makeChart(panel, series, opts = {}) {
 }
 
 const line = (label, stroke, extra = {}) => ({ label, stroke, width: 2, points: { show: false }, ...extra });
+const perSecond = (_u, ticks) => ticks.map((v) => `${int.format(v)}/s`);
 
 function initCharts() {
-  state.charts.events = makeChart($('#panel-events'), [
-    ...TYPES.map((t) => line(t, COLORS[t])),
-    line('generated (all)', COLORS.total, { dash: [4, 4], width: 1 }),
-  ]);
+  state.charts.events = makeChart(
+    $('#panel-events'),
+    [
+      ...TYPES.map((t) => line(t, COLORS[t])),
+      line('generated (all)', COLORS.total, { dash: [4, 4], width: 1 }),
+    ],
+    { yValues: perSecond },
+  );
   state.charts.backlog = makeChart($('#panel-backlog'), [
     line('backlog', '#9b8cff', { fill: 'rgba(155,140,255,0.12)' }),
   ]);
   state.charts.latency = makeChart($('#panel-latency'), [line('p50', '#34c38f'), line('p99', '#f5a524')], {
-    yValues: (_u, ticks) => ticks.map((v) => (v >= 1000 ? `${v / 1000}s` : `${v}ms`)),
+    yValues: (_u, ticks) => ticks.map((v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`)),
   });
   state.charts.revenue = makeChart(
     $('#panel-revenue'),
     [
       {
-        label: 'revenue',
+        label: 'revenue per minute (UTC)',
         stroke: '#4f9cf9',
-        fill: 'rgba(79,156,249,0.35)',
-        paths: uPlot.paths.bars({ size: [0.7, 60] }),
+        fill: 'rgba(79,156,249,0.45)',
+        paths: uPlot.paths.bars({ size: [0.8, 48], align: 1 }),
         points: { show: false },
-        value: (_u, v) => (v == null ? '–' : money.format(v)),
       },
     ],
-    { yValues: (_u, ticks) => ticks.map((v) => money.format(v)) },
+    {
+      yValues: (_u, ticks) => ticks.map((v) => moneyShort.format(v)),
+      xRange: (_u, min, max) => [min, max + 60],
+    },
   );
   rebuildDlqChart();
 }
 
+/**
+ * DLQ rate by error code as stacked areas: the seven commonest codes and "other". Each series is drawn as
+ * the running total up to its code, biggest first, so each band shows one code's share.
+ */
 function rebuildDlqChart() {
   const panel = $('#panel-dlq');
   state.charts.dlq?.destroy();
   $('.chart', panel).replaceChildren();
-  state.charts.dlq = makeChart(
-    panel,
-    state.dlqCodes.map((code, i) =>
-      line(code.replace(/^SHOP_E_/, ''), CODE_COLORS[i % CODE_COLORS.length], { width: 1.5 }),
-    ),
-  );
+  const bands = [
+    ...state.dlqCodes.map((c) => c.replace(/^SHOP_E_/, '')),
+    ...(state.dlqOther ? ['other'] : []),
+  ];
+  const series = bands
+    .map((label, i) => {
+      const color = label === 'other' ? '#5d6478' : CODE_COLORS[i % CODE_COLORS.length];
+      return line(label, color, { width: 1, fill: `${color}${label === 'other' ? '88' : 'cc'}` });
+    })
+    .reverse();
+  state.charts.dlq = makeChart(panel, series, { yValues: perSecond });
 }
+
+const TOP_CODES = 7;
 
 // ---------- live ----------
 function onLive(snapshot) {
@@ -147,22 +180,50 @@ function renderLive() {
   if (latest) renderKpis(latest);
   const xs = points.map((p) => p.t / 1000);
 
-  const processed = sum(latest?.totals.processed);
   state.charts.events.setData([
     xs,
-    ...TYPES.map((t) => points.map((p) => p.processed[t])),
-    points.map((p) => sum(p.generated)),
+    ...TYPES.map((t) =>
+      smooth(
+        points.map((p) => p.processed[t]),
+        5,
+      ),
+    ),
+    smooth(
+      points.map((p) => sum(p.generated)),
+      5,
+    ),
   ]);
-  setState($('#panel-events'), processed > 0, points.length);
+  setState($('#panel-events'), sum(latest?.totals.processed) > 0, points.length);
 
-  const codes = new Set(state.dlqCodes);
-  for (const p of points) for (const code of Object.keys(p.dlq)) codes.add(code);
-  if (codes.size !== state.dlqCodes.length) {
-    state.dlqCodes = [...codes].sort();
+  const totals = Object.entries(latest?.totals.dlq ?? {}).sort((a, b) => b[1] - a[1]);
+  const top = totals.slice(0, TOP_CODES).map(([code]) => code);
+  const other = totals.length > TOP_CODES;
+  if (top.join() !== state.dlqCodes.join() || other !== state.dlqOther) {
+    state.dlqCodes = top;
+    state.dlqOther = other;
     rebuildDlqChart();
   }
-  state.charts.dlq.setData([xs, ...state.dlqCodes.map((c) => points.map((p) => p.dlq[c] ?? 0))]);
-  setState($('#panel-dlq'), sum(latest?.totals.dlq) > 0, points.length);
+  const byBand = [
+    ...top.map((code) =>
+      smooth(
+        points.map((p) => p.dlq[code] ?? 0),
+        10,
+      ),
+    ),
+    ...(other
+      ? [
+          smooth(
+            points.map((p) => sum(p.dlq) - top.reduce((a, c) => a + (p.dlq[c] ?? 0), 0)),
+            10,
+          ),
+        ]
+      : []),
+  ];
+  const stacked = byBand.map((_, i) =>
+    xs.map((_x, k) => byBand.slice(0, i + 1).reduce((a, b) => a + (b[k] ?? 0), 0)),
+  );
+  state.charts.dlq.setData([xs, ...stacked.reverse()]);
+  setState($('#panel-dlq'), totals.length > 0, points.length);
 
   state.charts.backlog.setData([xs, points.map((p) => p.backlog)]);
   setState(
@@ -179,6 +240,12 @@ function renderLive() {
   );
 }
 
+/** Events per second over the last few seconds (one second alone jumps with each flush). */
+function recentRate(pick, seconds = 5) {
+  const recent = state.history.slice(-seconds);
+  return recent.length ? recent.reduce((a, p) => a + pick(p), 0) / recent.length : 0;
+}
+
 function setKpi(id, value, sub) {
   const node = $(`#kpi-${id}`);
   $('.value', node).textContent = value;
@@ -186,23 +253,24 @@ function setKpi(id, value, sub) {
 }
 
 function renderKpis({ point, totals, startedAt }) {
-  const generatedNow = sum(point.generated);
-  const processedNow = sum(point.processed);
+  const generatedRate = recentRate((p) => sum(p.generated));
+  const processedRate = recentRate((p) => sum(p.processed));
+  const dlqRate = recentRate((p) => sum(p.dlq), 10);
   setKpi(
     'generated',
     int.format(sum(totals.generated)),
-    `${int.format(generatedNow)}/s · ${int.format(totals.generated.invalid)} invalid on purpose`,
+    `${int.format(generatedRate)}/s · ${int.format(totals.generated.invalid)} invalid on purpose`,
   );
   setKpi(
     'processed',
     int.format(sum(totals.processed)),
-    `${int.format(processedNow)}/s · ${TYPES.map((t) => `${t} ${int.format(totals.processed[t])}`).join(' · ')}`,
+    `${int.format(processedRate)}/s into lake + warehouse`,
   );
-  const codes = Object.entries(totals.dlq).sort((a, b) => b[1] - a[1]);
+  const codes = Object.keys(totals.dlq).length;
   setKpi(
     'dlq',
     int.format(sum(totals.dlq)),
-    codes.length ? `${codes.length} codes · top ${codes[0][0].replace(/^SHOP_E_/, '')}` : 'none yet',
+    codes ? `${dlqRate.toFixed(1)}/s · ${codes} error codes` : 'none yet',
   );
   setKpi('backlog', point.backlog == null ? '–' : int.format(point.backlog));
   setKpi('p50', ms(point.p50Ms));
@@ -237,13 +305,21 @@ function table(panel, columns, rows) {
 }
 
 const RENDER = {
-  revenue(panel, rows) {
-    const sorted = rows
-      .map((r) => [toMs(r.minute), Number(r.revenue)])
-      .filter(([t]) => t != null)
-      .sort((a, b) => a[0] - b[0]);
-    state.charts.revenue.setData([sorted.map(([t]) => t / 1000), sorted.map(([, v]) => v)]);
-    return sorted.length;
+  revenue(_panel, rows) {
+    const byMinute = new Map();
+    for (const r of rows) {
+      const t = toMs(r.minute);
+      if (t != null) byMinute.set(Math.floor(t / 60_000) * 60, Number(r.revenue));
+    }
+    if (byMinute.size === 0) return 0;
+    // One slot per minute from the first to the last (at least 10, at most 30), so quiet minutes show
+    // as gaps and a single bar is not stretched over the whole axis.
+    const last = Math.max(...byMinute.keys());
+    const span = Math.round((last - Math.min(...byMinute.keys())) / 60) + 1;
+    const slots = Math.min(REVENUE_MAX_MINUTES, Math.max(REVENUE_MIN_MINUTES, span));
+    const xs = Array.from({ length: slots }, (_, i) => last - (slots - 1 - i) * 60);
+    state.charts.revenue.setData([xs, xs.map((x) => byMinute.get(x) ?? 0)]);
+    return byMinute.size;
   },
   funnel(panel, rows) {
     const row = rows[0] ?? {};
