@@ -350,10 +350,16 @@ export class BusStore {
 
   /**
    * Deletes, per topic, the oldest messages no subscription needs: acked by every subscription and
-   * older than its acked-retention, or older than its retention at all (then they count as acked,
-   * as in Pub/Sub). Deletes at most `maxRows` per call; returns how many it deleted.
+   * either older than the acked-retention (`ackedMs`, capped by the subscription's retention) or
+   * not among the newest `ackedMessages` of the topic; or older than the subscription's retention
+   * at all (then they count as acked, as in Pub/Sub). Deletes at most `maxRows` per call; returns
+   * how many it deleted.
    */
-  sweep(nowMs: number, retainAckedMs: number, maxRows: number): number {
+  sweep(
+    nowMs: number,
+    retainAcked: { readonly ms: number; readonly messages: number },
+    maxRows: number,
+  ): number {
     return this.write(() => {
       let deleted = 0;
       for (const topic of this.sql.topics.all() as TopicRow[]) {
@@ -375,7 +381,10 @@ export class BusStore {
           );
           const ackedKept = Math.min(
             firstNeeded - 1,
-            this.lastSeqBefore(topic, nowMs - Math.min(sub.retention_ms, retainAckedMs)),
+            Math.max(
+              this.lastSeqBefore(topic, nowMs - Math.min(sub.retention_ms, retainAcked.ms)),
+              topic.last_seq - retainAcked.messages,
+            ),
           );
           bound = Math.min(bound, Math.max(ackedKept, this.lastSeqBefore(topic, nowMs - sub.retention_ms)));
         }

@@ -104,12 +104,12 @@ describe('EmbeddedBus', () => {
       await subscriber.close();
 
       // `s` acked everything, `lagging` nothing: the messages stay for `lagging`.
-      expect(bus.sweep(Date.now() + 61_000)).toBe(0);
+      expect(await bus.sweep(Date.now() + 61_000)).toBe(0);
       expect(bus.retainedMessages('t')).toBe(3);
 
       await bus.deleteSubscription('lagging');
-      expect(bus.sweep(Date.now() + 30_000)).toBe(0); // acked, but younger than 60 s: kept for seek
-      expect(bus.sweep(Date.now() + 61_000)).toBe(3);
+      expect(await bus.sweep(Date.now() + 30_000)).toBe(0); // acked, but younger than 60 s: kept for seek
+      expect(await bus.sweep(Date.now() + 61_000)).toBe(3);
       expect(bus.retainedMessages('t')).toBe(0);
 
       const [kept] = await bus.publish('t', [text('d')]);
@@ -120,12 +120,28 @@ describe('EmbeddedBus', () => {
       expect(replay.messages.map((m) => m.id)).toEqual([kept]);
     });
 
+    it('keeps at most retainAckedMessages acked messages per topic, however young', async () => {
+      const { bus } = await withTopic({}, { retainAckedMessages: 100 });
+      await bus.ensureSubscription({ name: 'lagging', topic: 't' });
+      await bus.publish(
+        't',
+        Array.from({ length: 250 }, (_, i) => text(`m${i}`)),
+      );
+      const { messages, subscriber } = collect(bus, 's');
+      await until('250 messages', () => messages.length === 250);
+      await subscriber.close();
+      expect(await bus.sweep()).toBe(0); // `lagging` has not acked them
+      await bus.deleteSubscription('lagging');
+      expect(await bus.sweep()).toBe(150);
+      expect(bus.retainedMessages('t')).toBe(100);
+    });
+
     it('drops unacked messages older than the subscription retention, as Pub/Sub does', async () => {
       const { bus } = await withTopic({ messageRetentionSeconds: 3600 });
       await bus.publish('t', [text('old'), text('older')]);
-      expect(bus.sweep(Date.now() + 1000)).toBe(0);
+      expect(await bus.sweep(Date.now() + 1000)).toBe(0);
       expect((await bus.describeSubscription('s')).backlog).toBe(2);
-      expect(bus.sweep(Date.now() + 3601_000)).toBe(2);
+      expect(await bus.sweep(Date.now() + 3601_000)).toBe(2);
       expect((await bus.describeSubscription('s')).backlog).toBe(0);
     });
 
@@ -133,7 +149,7 @@ describe('EmbeddedBus', () => {
       const { bus } = await withTopic({}, { retainAckedSeconds: 1 });
       await bus.deleteSubscription('s');
       await bus.publish('t', [text('nobody listens')]);
-      expect(bus.sweep()).toBe(1);
+      expect(await bus.sweep()).toBe(1);
 
       await bus.ensureSubscription({ name: 's', topic: 't' });
       for (let round = 0; round < 3; round++) {
@@ -144,7 +160,7 @@ describe('EmbeddedBus', () => {
         const { messages, subscriber } = collect(bus, 's');
         await until('500 messages', () => messages.length === 500);
         await subscriber.close();
-        bus.sweep(Date.now() + 2000);
+        await bus.sweep(Date.now() + 2000);
         expect(bus.retainedMessages('t')).toBe(0);
       }
     });

@@ -24,8 +24,9 @@
  * messages are leased for the ack deadline and redelivered after it, or after a nack (retry backoff);
  * after maxDeliveryAttempts deliveries a message moves to the dead-letter topic; consumers of one
  * subscription, in any process, share its messages without double delivery while leases hold; acked
- * messages are kept for `retainAckedSeconds` (capped by the subscription's retention) so `seek` can
- * replay them, then deleted; unacked messages are dropped after the subscription's retention.
+ * messages are kept for `retainAckedSeconds` (capped by the subscription's retention), and at most
+ * the newest `retainAckedMessages` of a topic, so `seek` can replay them, then deleted (so acked
+ * data on disk stays bounded whatever the traffic); unacked messages are dropped after the subscription's retention.
  *
  * Differences from Pub/Sub: message ids are unique per topic (as Pub/Sub promises), not globally; a
  * seek to a future time acks only what was published before the seek; leases are not extended
@@ -56,6 +57,8 @@ export interface EmbeddedBusOptions {
   readonly synchronous?: 'normal' | 'full';
   /** How long acked messages stay replayable by `seek` (capped by the subscription's retention). Default 600. */
   readonly retainAckedSeconds?: number;
+  /** At most this many acked messages per topic stay replayable by `seek`. Default 1 000 000 (~0.5 GB of events). */
+  readonly retainAckedMessages?: number;
   /** How often idle subscribers look for messages from other processes, in ms. Default 25. */
   readonly pollIntervalMs?: number;
   /** How often old messages are deleted, in ms. Default 10 000. */
@@ -65,7 +68,7 @@ export interface EmbeddedBusOptions {
 interface CompiledOptions {
   readonly directory: string;
   readonly synchronous: 'normal' | 'full';
-  readonly retainAckedMs: number;
+  readonly retainAcked: { readonly ms: number; readonly messages: number };
   readonly pollIntervalMs: number;
   readonly sweepIntervalMs: number;
 }
@@ -90,7 +93,10 @@ function compileOptions(options: EmbeddedBusOptions): CompiledOptions {
   return Object.freeze({
     directory: options.directory,
     synchronous: options.synchronous ?? 'normal',
-    retainAckedMs: positive(options.retainAckedSeconds, 600, 'retainAckedSeconds') * 1000,
+    retainAcked: {
+      ms: positive(options.retainAckedSeconds, 600, 'retainAckedSeconds') * 1000,
+      messages: Math.floor(positive(options.retainAckedMessages, 1_000_000, 'retainAckedMessages')),
+    },
     pollIntervalMs: positive(options.pollIntervalMs, 25, 'pollIntervalMs'),
     sweepIntervalMs: positive(options.sweepIntervalMs, 10_000, 'sweepIntervalMs'),
   });
@@ -181,13 +187,18 @@ export class EmbeddedBus implements MessageBus {
     this.opened?.close();
   }
 
-  /** Deletes messages past their retention now (it also runs every `sweepIntervalMs`). */
-  sweep(nowMs = Date.now()): number {
+  /**
+   * Deletes messages past their retention now, in transactions of at most SWEEP_CHUNK rows, yielding
+   * between them. It also runs every `sweepIntervalMs`. Resolves with how many it deleted.
+   */
+  async sweep(nowMs = Date.now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const deleted = this.store().sweep(nowMs, this.options.retainAckedMs, SWEEP_CHUNK);
+      const store = this.store();
+      const deleted = await retryWhileBusy(() => store.sweep(nowMs, this.options.retainAcked, SWEEP_CHUNK));
       total += deleted;
-      if (deleted < SWEEP_CHUNK) return total;
+      if (deleted < SWEEP_CHUNK || this.closed) return total;
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -208,12 +219,11 @@ export class EmbeddedBus implements MessageBus {
 
   private scheduleSweep(): void {
     this.sweepTimer = setTimeout(() => {
-      try {
-        this.sweep();
-      } catch {
-        // Retention is best effort: the next sweep tries again.
-      }
-      if (!this.closed) this.scheduleSweep();
+      this.sweep()
+        .catch(() => undefined) // retention is best effort: the next sweep tries again
+        .finally(() => {
+          if (!this.closed) this.scheduleSweep();
+        });
     }, this.options.sweepIntervalMs);
     // Retention alone must not keep a process alive.
     this.sweepTimer.unref();
