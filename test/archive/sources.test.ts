@@ -130,6 +130,10 @@ function sourceSuite(
       const source = await backend.open(backend.uri);
       const gone = { uri: backend.fileUri('2024/05/09/gone.json'), size: 1 };
       await expect(collect(source.openLines(gone))).rejects.toMatchObject({ code: 'SHOP_E_LAKE_READ' });
+      // Opened but read only later: the failure must wait for the reader, not escape as an uncaught error.
+      const later = source.openLines(gone);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await expect(collect(later)).rejects.toMatchObject({ code: 'SHOP_E_LAKE_READ' });
       await source.close();
     });
   });

@@ -60,7 +60,7 @@ export class FileSource implements BackfillSource {
   }
 
   openLines(file: BackfillFile): AsyncIterable<Buffer> {
-    return ndjsonLines(createReadStream(file.uri, { highWaterMark: 1024 * 1024 }), {
+    return ndjsonLines(() => createReadStream(file.uri, { highWaterMark: 1024 * 1024 }), {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
       mapError: (error) => fileError(file.uri, error),

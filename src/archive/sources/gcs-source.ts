@@ -55,7 +55,7 @@ export class GcsSource implements BackfillSource {
 
   openLines(file: BackfillFile): AsyncIterable<Buffer> {
     const name = objectNameOf(file.uri, `gs://${this.bucket.name}/`);
-    return ndjsonLines(this.bucket.file(name).createReadStream(), {
+    return ndjsonLines(() => this.bucket.file(name).createReadStream(), {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
       mapError: (error) =>

@@ -26,9 +26,11 @@ const CR = 0x0d;
  * stream, recognised by its magic bytes `1f 8b` rather than by the file name (Cloud Storage may serve
  * a `.gz` object already decompressed), is decompressed on the way, including multi-member files.
  * Memory holds one chunk plus at most one partial line.
+ *
+ * @param bytes the byte stream, or a function that opens it (called when the first line is read).
  */
 export async function* ndjsonLines(
-  bytes: AsyncIterable<Buffer>,
+  bytes: AsyncIterable<Buffer> | (() => AsyncIterable<Buffer>),
   options: NdjsonLinesOptions,
 ): AsyncGenerator<Buffer, void, undefined> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
@@ -40,7 +42,8 @@ export async function* ndjsonLines(
   let parts: Buffer[] = [];
   let pending = 0;
   try {
-    for await (const chunk of gunzipIfGzip(bytes)) {
+    // A stream is opened only when reading starts, so its errors always have a reader to go to.
+    for await (const chunk of gunzipIfGzip(typeof bytes === 'function' ? bytes() : bytes)) {
       let start = 0;
       for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
         let line = chunk.subarray(start, end);

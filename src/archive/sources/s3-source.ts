@@ -75,7 +75,7 @@ export class S3Source implements BackfillSource {
       // In Node.js the body is an http.IncomingMessage: an async iterable of Buffers.
       yield* response.Body as AsyncIterable<Buffer>;
     }
-    return ndjsonLines(body(), {
+    return ndjsonLines(body, {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
       mapError: (error) => s3Error(`cannot read ${file.uri}`, error, file.uri),

@@ -129,6 +129,8 @@ describe('FileLake', () => {
     expect(await collect(lake.list(''))).toEqual([]);
     await mkdir(join(root, 'output'), { recursive: true });
     expect(await collect(lake.list('output/order/'))).toEqual([]);
+    await lake.writeFile('output/file', 'x');
+    expect(await collect(lake.list('output/file/'))).toEqual([]);
   });
 });
 

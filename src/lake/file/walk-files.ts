@@ -31,7 +31,8 @@ export async function* walkFiles(
   try {
     entries = await readdir(directory, { withFileTypes: true });
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return;
+    // Missing, or a file where a folder was expected: no keys start with this folder's prefix.
+    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return;
     throw error;
   }
   const sorted = entries

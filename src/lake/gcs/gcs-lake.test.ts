@@ -112,6 +112,12 @@ describe('GcsLake', () => {
     expect(gcs.requestsOf('list').map((r) => r.query.get('prefix'))).toEqual(['prod/', 'prod/', 'prod/']);
   });
 
+  it('refuses a prefix that is not a clean folder as a configuration error', () => {
+    for (const prefix of ['a//b', '../x', 'a/./b'])
+      expect(() => lakeOf({ prefix })).toThrow(expect.objectContaining({ code: 'SHOP_E_CONFIG_INVALID' }));
+    expect(() => lakeOf({ prefix: 'a/b/' })).not.toThrow();
+  });
+
   it('fails start() with SHOP_E_LAKE_WRITE when the bucket does not exist', async () => {
     const lake = new GcsLake({ uri: 'gs://nope', bucket: 'nope', apiEndpoint: gcs.url });
     await expect(lake.start()).rejects.toMatchObject({ code: 'SHOP_E_LAKE_WRITE', context: { status: 404 } });

@@ -47,7 +47,14 @@ export class GcsLake implements Lake {
   constructor(options: GcsLakeOptions) {
     this.uri = options.uri;
     const prefix = (options.prefix ?? '').replace(/\/+$/, '');
-    if (prefix !== '') assertSafeKey(prefix);
+    if (prefix !== '' && !isSafeKey(prefix))
+      throw new ShopstreamError(
+        'SHOP_E_CONFIG_INVALID',
+        `lake ${options.uri}: "${prefix}" is not a valid folder`,
+        {
+          context: { uri: options.uri },
+        },
+      );
     this.base = prefix === '' ? '' : `${prefix}/`;
     const storage =
       options.storage ??
@@ -167,6 +174,15 @@ export class GcsLake implements Lake {
         cause: error,
       });
     }
+  }
+}
+
+function isSafeKey(key: string): boolean {
+  try {
+    assertSafeKey(key);
+    return true;
+  } catch {
+    return false;
   }
 }
 
