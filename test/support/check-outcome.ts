@@ -34,6 +34,14 @@ export async function expectEveryEventAccountedFor(
         ids.rows.map((r) => r.event_id),
         `${table} event ids`,
       ).toEqual(expected);
+      // The documented query surface is exactly-once: the dedup view has one row per event.
+      const view = await warehouse.query(
+        `SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM ${table}_dedup`,
+      );
+      expect([Number(view.rows[0]!.n), Number(view.rows[0]!.d)], `${table}_dedup rows`).toEqual([
+        expected.length,
+        expected.length,
+      ]);
       if (options.exactRaw) {
         const raw = await warehouse.query(`SELECT count(*) AS n FROM ${table}`);
         expect(Number(raw.rows[0]!.n), `${table} raw rows`).toBe(mix.messagesByType[type]);
