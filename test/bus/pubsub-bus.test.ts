@@ -246,6 +246,25 @@ describe.runIf(emulator)('Pub/Sub bus on the emulator', () => {
       expect(consumers[1]!.received.length).toBeGreaterThan(0);
     });
 
+    it('reports a dropped connection through onError as retryable, and still closes promptly', async () => {
+      // An emulator of its own, to take down under an open subscriber.
+      const doomed = (await startPubSubEmulator())!;
+      cleanups.push(() => doomed.stop());
+      const target = await bus({ emulatorHost: doomed.host, requestTimeoutMs: 2_000, closeTimeoutMs: 2_000 });
+      const { topic, subscription } = await topology(target);
+      await target.publish(topic, [{ data: Buffer.from('before') }]);
+      const { received, errors, subscriber } = consume(target, subscription);
+      await until(() => received.length === 1);
+      await doomed.stop();
+      await until(() => errors.length > 0);
+      expect(errors[0]).toBeInstanceOf(ShopstreamError);
+      expect((errors[0] as ShopstreamError).code).toBe('SHOP_E_BUS_UNAVAILABLE');
+      expect((errors[0] as ShopstreamError).retryable).toBe(true);
+      const closing = Date.now();
+      await subscriber.close();
+      expect(Date.now() - closing).toBeLessThan(5_000);
+    });
+
     it('nacks and redelivers a message whose handler throws, and reports the error', async () => {
       const target = await bus();
       const { topic, subscription } = await topology(target, { deadLetter: true });

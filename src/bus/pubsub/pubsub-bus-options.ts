@@ -29,7 +29,8 @@ export interface PubSubBusOptions {
   readonly flowControl?: FlowControl;
   /**
    * How long a subscriber's close() waits for delivered messages to be acked or nacked before it
-   * gives the rest back. Default 30 s.
+   * gives the rest back. Default 30 s. Sending the last acks and nacks then takes at most
+   * min(10 s, this) more, even when the server is gone.
    */
   readonly closeTimeoutMs?: number;
   /**

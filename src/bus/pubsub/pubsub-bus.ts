@@ -110,6 +110,7 @@ export class PubSubBus implements MessageBus {
       onError: options.onError,
       closeTimeoutMs: this.options.closeTimeoutMs,
       streams: this.options.streamsPerSubscriber,
+      requestTimeoutMs: this.options.requestTimeoutMs,
     });
     this.subscribers.add(subscriber);
     return {

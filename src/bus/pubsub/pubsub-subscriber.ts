@@ -1,6 +1,7 @@
 import {
   Duration,
   SubscriptionCloseBehaviors,
+  type DebugMessage,
   type Message,
   type PubSub,
   type Subscription,
@@ -16,7 +17,16 @@ export interface PubSubSubscriberSettings {
   readonly onError: ((error: Error) => void) | undefined;
   readonly closeTimeoutMs: number;
   readonly streams: number;
+  /** Time limit of reading the subscription's settings at start, retries included. */
+  readonly requestTimeoutMs: number;
 }
+
+/** Streams end with these in normal operation (the server rotates them; close() cancels them). */
+const ROUTINE_STREAM_ENDS: ReadonlySet<number> = new Set([
+  0, // OK
+  GRPC_STATUS.CANCELLED,
+  GRPC_STATUS.DEADLINE_EXCEEDED,
+]);
 
 /** Backoff between attempts to (re)open a subscription that failed for good (deleted, not created yet). */
 const RETRY_MIN_MS = 500;
@@ -86,7 +96,9 @@ export class PubSubSubscriber implements Subscriber {
   /** The lease of a delivery is the subscription's ack deadline, so read it once at start. */
   private async readAckDeadline(): Promise<number> {
     try {
-      const [metadata] = await this.pubsub.subscription(this.name).getMetadata();
+      const [metadata] = await this.pubsub
+        .subscription(this.name)
+        .getMetadata({ timeout: this.settings.requestTimeoutMs });
       return metadata.ackDeadlineSeconds || DEFAULT_ACK_DEADLINE_SECONDS;
     } catch (error) {
       // The subscriber role (pubsub.subscriptions.consume) may not read settings: assume the
@@ -111,10 +123,11 @@ export class PubSubSubscriber implements Subscriber {
       maxAckDeadline: deadline,
       streamingOptions: { maxStreams: streams },
       // Our close() waits for delivered messages itself; what the library still holds then was
-      // never handed out, so it is given back at once.
+      // never handed out, so it is given back at once. The timeout bounds sending the last acks
+      // and nacks (to a server that may be gone).
       closeOptions: {
         behavior: SubscriptionCloseBehaviors.NackImmediately,
-        timeout: Duration.from({ seconds: 10 }),
+        timeout: Duration.from({ milliseconds: Math.min(10_000, this.settings.closeTimeoutMs) }),
       },
     });
     this.subscription = subscription;
@@ -123,6 +136,17 @@ export class PubSubSubscriber implements Subscriber {
       this.report(toBusError(error, `pull from subscription "${this.name}"`, { subscription: this.name })),
     );
     subscription.on('close', () => void this.reopenAfterFailure(subscription));
+    // The library retries a dropped stream and failed acks by itself, and only tells its debug
+    // channel. The port wants to hear about a dropped connection, so those errors are passed on.
+    subscription.on('debug', (debug: DebugMessage) => {
+      const code = grpcCodeOf(debug.error);
+      if (debug.error === undefined || code === undefined || ROUTINE_STREAM_ENDS.has(code)) return;
+      this.report(
+        toBusError(debug.error, `pull from subscription "${this.name}" (${debug.message})`, {
+          subscription: this.name,
+        }),
+      );
+    });
   }
 
   /** The library closes its subscriber after an error it does not retry; try again until closed. */
