@@ -39,7 +39,19 @@ export class BusStore {
       // Fewer, larger checkpoints; the WAL file is truncated back to this size after each one.
       this.db.pragma('wal_autocheckpoint = 4000');
       this.db.pragma('journal_size_limit = 67108864');
-      this.db.transaction(() => this.db.exec(SCHEMA)).immediate();
+      this.db
+        .transaction(() => {
+          const version = this.db.pragma('user_version', { simple: true }) as number;
+          if (version > SCHEMA_VERSION)
+            throw new ShopstreamError(
+              'SHOP_E_CONFIG_INVALID',
+              `the embedded bus in ${directory} was written by a newer shopstream (format ${version}); use that version or another folder`,
+              { context: { directory, version } },
+            );
+          this.db.exec(SCHEMA);
+          this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+        })
+        .immediate();
       this.sql = prepareStatements(this.db);
       // When another process holds the write lock, SQLite's own wait backs off to 100 ms sleeps and
       // can starve behind a busy writer, blocking our event loop meanwhile. So it waits only a few
@@ -539,6 +551,9 @@ const INSERT_ROWS = 64;
 
 /** Most new messages one pull takes: keeps each write transaction (and the lock) short. */
 const MAX_BATCH = 2000;
+
+/** The table layout's version, kept in SQLite's user_version, so a future layout can migrate. */
+const SCHEMA_VERSION = 1;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS topics (
