@@ -7,6 +7,7 @@ import { compile } from 'json-schema-to-typescript';
 import { COMMON_SCHEMA, EVENT_SCHEMAS } from '../src/contract/schemas.js';
 import { EVENT_TYPES } from '../src/contract/event-types.js';
 import { SETTINGS, envNameOf } from '../src/config/settings.js';
+import { warehouseFiles } from '../src/warehouse/dialects/warehouse-files.js';
 
 export interface GeneratedFile {
   /** Path relative to the project root. */
@@ -74,7 +75,7 @@ function configurationDoc(): GeneratedFile[] {
 }
 
 /** All generators, in the order they run. */
-export const GENERATORS: Generator[] = [eventTypes, configurationDoc];
+export const GENERATORS: Generator[] = [eventTypes, configurationDoc, warehouseFiles];
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
   const files: GeneratedFile[] = [];

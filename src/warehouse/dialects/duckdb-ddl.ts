@@ -69,16 +69,23 @@ export function duckDbCreateView(view: ViewModel): string[] {
   ];
 }
 
+/** CREATE TABLE IF NOT EXISTS for every table of the model. */
+export function duckDbTableStatements(): string[] {
+  return TABLES.map(duckDbCreateTable);
+}
+
+/** Table and column descriptions, then every view: to run once the tables match the model. */
+export function duckDbCatalogStatements(): string[] {
+  return [...TABLES.flatMap(duckDbComments), ...VIEWS.flatMap((v) => duckDbCreateView(v))];
+}
+
 /**
  * Every statement that builds the model in DuckDB, in order; each is idempotent. (Partitioning and
  * clustering are BigQuery's: DuckDB keeps min/max statistics per row group, which prune scans of
  * data appended in time order without being told.)
  */
 export function duckDbSchemaStatements(): string[] {
-  return [
-    ...TABLES.flatMap((t) => [duckDbCreateTable(t), ...duckDbComments(t)]),
-    ...VIEWS.flatMap((v) => duckDbCreateView(v)),
-  ];
+  return [...duckDbTableStatements(), ...duckDbCatalogStatements()];
 }
 
 /** The committed copy for readers (sql/duckdb/ddl_ecommerce.sql). */

@@ -2,7 +2,13 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import { duckDbSchemaStatements, duckDbString, duckDbType, quoteIdentifier } from '../dialects/duckdb-ddl.js';
+import {
+  duckDbCatalogStatements,
+  duckDbString,
+  duckDbTableStatements,
+  duckDbType,
+  quoteIdentifier,
+} from '../dialects/duckdb-ddl.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
 import { TABLES, tableNamed } from '../model/tables.js';
@@ -81,8 +87,9 @@ export class DuckDbWarehouse implements Warehouse {
 
   async ensureSchema(): Promise<void> {
     await this.write({ action: 'ensureSchema', path: this.path }, async (connection) => {
-      for (const statement of duckDbSchemaStatements()) await connection.run(statement);
+      for (const statement of duckDbTableStatements()) await connection.run(statement);
       await this.checkColumns(connection);
+      for (const statement of duckDbCatalogStatements()) await connection.run(statement);
       await this.transaction(connection, async () => {
         for (const { table, rows } of ENUMERATIONS) await this.replaceRows(connection, table, rows);
       });

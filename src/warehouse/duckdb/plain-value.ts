@@ -87,11 +87,18 @@ function fallback(value: DuckDBValue, _type: DuckDBType): PlainValue {
   return String(value);
 }
 
-/** A DECIMAL as a number when the double prints back to the same decimal, else as its exact text. */
+/**
+ * A DECIMAL as a number when that number prints back as the same decimal (19.99, not
+ * 19.989999999999998), else as its exact text (more than ~15 significant digits).
+ */
 function decimal(value: DuckDBDecimalValue): PlainValue {
   const text = value.toString();
   const n = Number(text);
-  return Number.isFinite(n) && n.toFixed(value.scale) === text ? n : text;
+  if (!Number.isFinite(n)) return text;
+  const shortest = String(n);
+  if (shortest.includes('e')) return n.toFixed(value.scale) === text ? n : text;
+  const normalized = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  return shortest === (normalized === '-0' ? '0' : normalized) ? n : text;
 }
 
 /** ISO-8601 UTC text of a microsecond timestamp; undefined outside JS Date's range (±infinity). */

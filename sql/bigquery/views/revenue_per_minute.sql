@@ -1,0 +1,63 @@
+-- revenue_per_minute: Orders and revenue per UTC minute of placement, for the live dashboard.
+-- Generated from src/warehouse/model/views.ts by `npm run gen`; do not edit.
+WITH orders_dedup AS (
+  SELECT
+    order_id,
+    customer_id,
+    order_date,
+    status,
+    items,
+    shipping_address,
+    total_amount,
+    event_id,
+    publish_time,
+    ingestion_time
+  FROM (
+    SELECT
+      *,
+      ROW_NUMBER() OVER (PARTITION BY event_id, order_date ORDER BY publish_time, ingestion_time) AS copy_number
+    FROM `${project}.${dataset}.orders`
+  )
+  WHERE copy_number = 1
+),
+order_current_status AS (
+  SELECT
+    order_id,
+    customer_id,
+    status,
+    lifecycle_rank,
+    placed_at,
+    status_at,
+    total_amount,
+    items,
+    shipping_address,
+    event_id,
+    publish_time
+  FROM (
+    SELECT
+      o.order_id,
+      o.customer_id,
+      o.status,
+      s.lifecycle_rank,
+      MIN(o.order_date) OVER (PARTITION BY o.order_id) AS placed_at,
+      o.order_date AS status_at,
+      o.total_amount,
+      o.items,
+      o.shipping_address,
+      o.event_id,
+      o.publish_time,
+      ROW_NUMBER() OVER (
+        PARTITION BY o.order_id
+        ORDER BY s.lifecycle_rank DESC, o.publish_time DESC, o.event_id DESC
+      ) AS recency
+    FROM orders_dedup AS o
+    JOIN `${project}.${dataset}.ref_order_status` AS s ON s.status = o.status
+  )
+  WHERE recency = 1
+)
+SELECT
+  TIMESTAMP_TRUNC(c.placed_at, MINUTE) AS placed_minute,
+  COUNT(*) AS orders,
+  SUM(c.total_amount) AS revenue
+FROM order_current_status AS c
+GROUP BY 1

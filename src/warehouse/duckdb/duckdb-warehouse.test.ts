@@ -1,0 +1,344 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { projectRoot } from '../../util/project-root.js';
+import { TABLES } from '../model/tables.js';
+import { VIEWS } from '../model/views.js';
+import type { ReferenceData } from '../reference-data.js';
+import type { IngestErrorRow, OrderRow, UserActivityRow } from '../rows.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+
+const dirs: string[] = [];
+function tempPath(...parts: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shopstream-duckdb-test-'));
+  dirs.push(dir);
+  return join(dir, ...parts);
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const open = (path: string) => new DuckDbWarehouse({ uri: `duckdb:${path}`, path });
+
+async function rejection(promise: Promise<unknown>): Promise<ShopstreamError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ShopstreamError);
+  return error as ShopstreamError;
+}
+
+const orderRow = (n: number, overrides: Partial<OrderRow> = {}): OrderRow => ({
+  order_id: `order-${n}`,
+  customer_id: 'customer-1',
+  order_date: '2024-05-01T10:00:00.123456Z',
+  status: 'pending',
+  items: [
+    { product_id: 'p-1', product_name: 'Gel Pen', quantity: 3, price: 0.125 },
+    { product_id: 'p-2', product_name: 'Ergonomic Chair ✓ 椅子', quantity: 1, price: 12345678.91 },
+  ],
+  shipping_address: { street: '1 Main Street', city: 'Zürich', country: 'CH' },
+  total_amount: 12345679.29,
+  event_id: `event-${n}`,
+  publish_time: '2024-05-01T10:00:01Z',
+  ingestion_time: '2024-05-01T10:00:02.5Z',
+  ...overrides,
+});
+
+const universe = (suffix: string): ReferenceData => ({
+  customers: [
+    {
+      customer_id: `c-${suffix}`,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      email: 'ada@example.com',
+      street: '1 Main Street',
+      city: 'London',
+      country: 'GB',
+      preferred_platform: 'web',
+      signup_date: '2023-12-31',
+    },
+  ],
+  products: [
+    { product_id: `p-${suffix}`, product_name: 'Lamp', category: 'Home', price: 5.5, reorder_point: 3 },
+  ],
+  warehouses: [{ warehouse_id: `w-${suffix}`, warehouse_name: 'Hub', city: 'Berlin', country: 'DE' }],
+});
+
+describe('DuckDbWarehouse', () => {
+  let warehouse: DuckDbWarehouse;
+  let path: string;
+
+  beforeEach(async () => {
+    path = tempPath('nested', 'folders', 'warehouse.duckdb');
+    warehouse = open(path);
+    await warehouse.start();
+  });
+  afterEach(async () => {
+    await warehouse.close();
+  });
+
+  it('creates the folders of the database file on start', () => {
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('creates every table and view of the model, idempotently, with their descriptions', async () => {
+    await warehouse.ensureSchema();
+    await warehouse.ensureSchema();
+    const { rows } = await warehouse.query(
+      "SELECT table_name AS name, table_type AS type FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1",
+    );
+    expect(rows).toEqual(
+      [
+        ...TABLES.map((t) => ({ name: t.name, type: 'BASE TABLE' })),
+        ...VIEWS.map((v) => ({ name: v.name, type: 'VIEW' })),
+      ].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    const comments = await warehouse.query("SELECT comment FROM duckdb_tables() WHERE table_name = 'orders'");
+    expect(comments.rows).toEqual([{ comment: TABLES[0]!.description }]);
+    const statuses = await warehouse.query(
+      'SELECT status, lifecycle_rank FROM ref_order_status ORDER BY lifecycle_rank',
+    );
+    expect(statuses.rows.map((r) => r.status)).toEqual(['pending', 'processing', 'shipped', 'delivered']);
+  });
+
+  it.each(VIEWS.map((v) => [v.name, v] as const))(
+    'view %s returns the columns the model documents',
+    async (_name, view) => {
+      await warehouse.ensureSchema();
+      const { columns } = await warehouse.query(`SELECT * FROM ${view.name} LIMIT 0`);
+      expect(columns).toEqual(view.columns.map((c) => c.name));
+    },
+  );
+
+  it('refuses a table whose columns differ from the model (SHOP_E_WAREHOUSE_SCHEMA)', async () => {
+    await warehouse.query('CREATE TABLE orders (order_id VARCHAR)');
+    const error = await rejection(warehouse.ensureSchema());
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_SCHEMA');
+    expect(error.message).toMatch(/orders: expected \(order_id VARCHAR, customer_id VARCHAR/);
+  });
+
+  it('replaces the ref_ rows on each load, and keeps the old ones when a load fails', async () => {
+    await warehouse.ensureSchema();
+    await warehouse.loadReferenceData(universe('a'));
+    await warehouse.loadReferenceData(universe('b'));
+    await warehouse.loadReferenceData(universe('b'));
+    const ids = async () =>
+      (
+        await warehouse.query(
+          'SELECT (SELECT list(customer_id) FROM ref_customers) AS c, (SELECT list(product_id) FROM ref_products) AS p, (SELECT list(warehouse_id) FROM ref_warehouses) AS w',
+        )
+      ).rows;
+    expect(await ids()).toEqual([{ c: ['c-b'], p: ['p-b'], w: ['w-b'] }]);
+    const broken = universe('c');
+    const bad = {
+      ...broken,
+      warehouses: [{ ...broken.warehouses[0]!, warehouse_name: null as unknown as string }],
+    };
+    const error = await rejection(warehouse.loadReferenceData(bad));
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(await ids()).toEqual([{ c: ['c-b'], p: ['p-b'], w: ['w-b'] }]);
+    const signup = await warehouse.query(
+      'SELECT signup_date, typeof(signup_date) AS type FROM ref_customers',
+    );
+    expect(signup.rows).toEqual([{ signup_date: '2023-12-31', type: 'DATE' }]);
+  });
+
+  it('appends nested rows exactly: microseconds, UTC, exact decimals, Unicode; extra keys are ignored', async () => {
+    await warehouse.ensureSchema();
+    const extra = { ...orderRow(1), unexpected: 'not a column' } as OrderRow;
+    await warehouse.append('orders', [
+      extra,
+      orderRow(2, { order_date: '2024-05-01T12:00:00.000001+02:00' }),
+    ]);
+    const { rows } = await warehouse.query('SELECT * FROM orders ORDER BY order_id');
+    expect(rows[0]).toEqual({
+      ...orderRow(1),
+      publish_time: '2024-05-01T10:00:01.000Z',
+      ingestion_time: '2024-05-01T10:00:02.500Z',
+    });
+    expect(rows[1]!.order_date).toBe('2024-05-01T10:00:00.000001Z');
+    const exact = await warehouse.query(
+      'SELECT sum(total_amount)::VARCHAR AS total, sum(i.price * i.quantity)::VARCHAR AS lines FROM orders, unnest(items) AS u(i)',
+    );
+    expect(exact.rows).toEqual([{ total: '49382717.160000000', lines: '24691358.570000000' }]);
+  });
+
+  it('writes a lone UTF-16 surrogate (possible in JSON text) as U+FFFD instead of failing', async () => {
+    await warehouse.ensureSchema();
+    const row: UserActivityRow = {
+      user_id: 'u',
+      activity_type: 'login',
+      ip_address: '::1',
+      user_agent: 'agent \ud800 broken',
+      timestamp: '2024-05-01T10:00:00Z',
+      metadata: { session_id: 's', platform: 'web' },
+      event_id: 'e',
+      publish_time: '2024-05-01T10:00:00Z',
+      ingestion_time: '2024-05-01T10:00:00Z',
+    };
+    await warehouse.append('user_activity', [row]);
+    expect((await warehouse.query('SELECT user_agent FROM user_activity')).rows).toEqual([
+      { user_agent: 'agent \ufffd broken' },
+    ]);
+  });
+
+  it('writes a batch all or nothing: an amount beyond NUMERIC rejects it, not retryable', async () => {
+    await warehouse.ensureSchema();
+    const error = await rejection(
+      warehouse.append('orders', [orderRow(1), orderRow(2, { total_amount: 1e30 })]),
+    );
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(error.retryable).toBe(false);
+    expect(error.message).toMatch(/^orders: the warehouse rejected the write: .*decimal/i);
+    expect((await warehouse.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('says to run setup when a table is missing (SHOP_E_WAREHOUSE_SCHEMA)', async () => {
+    const error = await rejection(warehouse.append('orders', [orderRow(1)]));
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_SCHEMA');
+    expect(error.message).toMatch(/shopstream setup/);
+  });
+
+  it('serializes concurrent appends on its one writer: every row lands', async () => {
+    await warehouse.ensureSchema();
+    const error: IngestErrorRow = {
+      error_code: 'SHOP_E_DECODE_JSON',
+      error_path: '',
+      error_message: 'bad',
+      message_id: 'm',
+      event_id: 'x',
+      publish_time: '2024-05-01T10:00:00Z',
+      ingestion_time: '2024-05-01T10:00:00Z',
+      attributes: '{"a":"1"}',
+      payload: '{',
+      payload_encoding: 'utf8',
+    };
+    await Promise.all([
+      ...Array.from({ length: 20 }, (_, batch) =>
+        warehouse.append(
+          'orders',
+          Array.from({ length: 50 }, (_, i) => orderRow(batch * 50 + i)),
+        ),
+      ),
+      warehouse.appendErrors([error, { ...error, message_id: 'm2' }]),
+      warehouse.query('SELECT count(*) FROM orders'),
+    ]);
+    const { rows } = await warehouse.query(
+      'SELECT (SELECT count(DISTINCT order_id) FROM orders) AS orders, (SELECT count(*) FROM ingest_errors) AS errors, (SELECT count(*) FROM error_counts) AS codes',
+    );
+    expect(rows).toEqual([{ orders: 1000, errors: 2, codes: 1 }]);
+  });
+
+  it('rejects bad SQL with the engine message (SHOP_E_WAREHOUSE_QUERY)', async () => {
+    const syntax = await rejection(warehouse.query('SELEC 1'));
+    expect(syntax.code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(syntax.message).toMatch(/^Parser Error: syntax error at or near "SELEC"/);
+    const unknown = await rejection(warehouse.query('SELECT * FROM no_such_table'));
+    expect(unknown.code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(unknown.message).toMatch(/Table with name no_such_table does not exist/);
+  });
+
+  it('returns plain JS values: exact numbers as numbers, others as text; ISO timestamps; arrays and objects', async () => {
+    const { columns, rows } = await warehouse.query(`SELECT
+      42::BIGINT AS big, 12345678901234567890::HUGEINT AS huge, 19.99::DECIMAL(38,9) AS price,
+      123456789012345678.123456789::DECIMAL(38,9) AS precise, 1.5::DOUBLE AS dbl, DATE '2024-02-29' AS day,
+      TIMESTAMPTZ '1969-12-31 23:59:59.999999+00' AS before_epoch, TIMESTAMPTZ 'infinity' AS forever,
+      [1, 2] AS list, {'a': [{'b': 1.25::DECIMAL(38,9)}]} AS nested, 'ab'::BLOB AS bytes, NULL AS nothing,
+      true AS yes, 1 AS same, 2 AS same`);
+    expect(columns).toEqual([
+      ...'big huge price precise dbl day before_epoch forever list nested bytes nothing yes same same:1'.split(
+        ' ',
+      ),
+    ]);
+    expect(rows).toEqual([
+      {
+        big: 42,
+        huge: '12345678901234567890',
+        price: 19.99,
+        precise: '123456789012345678.123456789',
+        dbl: 1.5,
+        day: '2024-02-29',
+        before_epoch: '1969-12-31T23:59:59.999999Z',
+        forever: 'infinity',
+        list: [1, 2],
+        nested: { a: [{ b: 1.25 }] },
+        bytes: 'YWI=',
+        nothing: null,
+        yes: true,
+        same: 1,
+        'same:1': 2,
+      },
+    ]);
+  });
+
+  it('cleans up its staging folder on close, and refuses work after close', async () => {
+    await warehouse.ensureSchema();
+    await warehouse.append('orders', [orderRow(1)]);
+    const staging = readdirSync(tmpdir()).filter(
+      (d) => d.startsWith('shopstream-duckdb-') && !d.includes('test'),
+    );
+    await warehouse.close();
+    const after = readdirSync(tmpdir()).filter(
+      (d) => d.startsWith('shopstream-duckdb-') && !d.includes('test'),
+    );
+    expect(after.length).toBe(staging.length - 1);
+    const error = await rejection(warehouse.query('SELECT 1'));
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_UNAVAILABLE');
+  });
+});
+
+describe('DuckDbWarehouse and other processes', () => {
+  let holder: ChildProcess | undefined;
+  afterEach(() => {
+    holder?.kill();
+    holder = undefined;
+  });
+
+  it('reports a file locked by another process as retryable SHOP_E_WAREHOUSE_UNAVAILABLE, and opens once it is free', async () => {
+    const path = tempPath('locked.duckdb');
+    // Another process opens the file and keeps it open, as `shopstream up` does.
+    holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api';
+         const db = await DuckDBInstance.create(${JSON.stringify(path)});
+         await (await db.connect()).run('CREATE TABLE t (x INT)');
+         console.log('ready');
+         setInterval(() => {}, 1000);`,
+      ],
+      { cwd: projectRoot(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      holder!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+      holder!.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
+    });
+    const warehouse = open(path);
+    const error = await rejection(warehouse.start());
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_UNAVAILABLE');
+    expect(error.retryable).toBe(true);
+    expect(error.message).toMatch(/is locked by another process \(.*PID \d+\)/);
+
+    const exited = new Promise((resolve) => holder!.on('exit', resolve));
+    holder.kill();
+    await exited;
+    await warehouse.start();
+    expect((await warehouse.query('SELECT count(*) AS n FROM t')).rows).toEqual([{ n: 0 }]);
+    await warehouse.close();
+  });
+
+  it('works in memory too', async () => {
+    const warehouse = new DuckDbWarehouse({ uri: 'duckdb::memory:', path: ':memory:' });
+    await warehouse.start();
+    await warehouse.ensureSchema();
+    await warehouse.append('orders', [orderRow(1)]);
+    expect((await warehouse.query('SELECT count(*) AS n FROM orders_dedup')).rows).toEqual([{ n: 1 }]);
+    await warehouse.close();
+  });
+});

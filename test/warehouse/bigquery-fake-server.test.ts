@@ -1,0 +1,199 @@
+import { BigQuery } from '@google-cloud/bigquery';
+import { adapt, managedwriter } from '@google-cloud/bigquery-storage';
+import { credentials } from '@grpc/grpc-js';
+import { PassThroughClient } from 'google-auth-library';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeBigQueryServer } from '../support/fake-bigquery-server.js';
+
+/*
+ * The local BigQuery server is only worth its tests if it refuses what BigQuery refuses. These
+ * cases talk to it with the Google client libraries directly (no shopstream code) and check that
+ * bad requests are turned down the way the service turns them down.
+ */
+
+const PROJECT = 'fake-check';
+const DATASET = 'd';
+
+let bq: FakeBigQueryServer;
+let rest: BigQuery;
+let writer: managedwriter.WriterClient;
+
+const schema = [
+  { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+  { name: 'at', type: 'TIMESTAMP', mode: 'REQUIRED' },
+  { name: 'amount', type: 'NUMERIC' },
+  { name: 'tags', type: 'STRING', mode: 'REPEATED' },
+];
+
+beforeAll(async () => {
+  bq = await FakeBigQueryServer.start({ defaultProjectId: PROJECT, maxAppendRequestBytes: 4096 });
+  rest = new BigQuery({
+    projectId: PROJECT,
+    apiEndpoint: bq.restUrl,
+    authClient: new PassThroughClient(),
+    retryOptions: { autoRetry: false },
+  });
+  writer = new managedwriter.WriterClient({
+    servicePath: bq.grpcEndpoint.split(':')[0],
+    port: Number(bq.grpcEndpoint.split(':')[1]),
+    sslCreds: credentials.createInsecure(),
+    authClient: new PassThroughClient(),
+  } as unknown as ConstructorParameters<typeof managedwriter.WriterClient>[0]);
+  await rest.dataset(DATASET).create();
+  await rest.dataset(DATASET).createTable('t', { schema });
+});
+
+afterAll(async () => {
+  writer?.close();
+  await bq?.close();
+});
+
+async function restError(call: Promise<unknown>): Promise<{ code: number; message: string }> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e as { code: number; message: string },
+  );
+  if (!error) throw new Error('expected the fake server to refuse the request');
+  return error;
+}
+
+/** One AppendRows request with `rows` (JSONWriter encoding) against `table`, described by `fields`. */
+async function append(table: string, fields: object[], rows: object[]) {
+  const connection = await writer.createStreamConnection({
+    streamId: managedwriter.DefaultStream,
+    destinationTable: `projects/${PROJECT}/datasets/${DATASET}/tables/${table}`,
+  });
+  connection.onConnectionError(() => undefined);
+  const descriptor = adapt.convertStorageSchemaToProto2Descriptor(
+    adapt.convertBigQuerySchemaToStorageTableSchema({ fields } as Parameters<
+      typeof adapt.convertBigQuerySchemaToStorageTableSchema
+    >[0]),
+    'root',
+  );
+  const json = new managedwriter.JSONWriter({ connection, protoDescriptor: descriptor });
+  try {
+    return await json.appendRows(rows as Parameters<typeof json.appendRows>[0]).getResult();
+  } finally {
+    json.close();
+  }
+}
+
+describe('the local BigQuery server refuses what BigQuery refuses', () => {
+  it('partitioning on a column that is not a TIMESTAMP, DATE or DATETIME', async () => {
+    const error = await restError(
+      rest
+        .dataset(DATASET)
+        .createTable('bad_partition', { schema, timePartitioning: { type: 'DAY', field: 'id' } }),
+    );
+    expect(error.code).toBe(400);
+    expect(error.message).toMatch(/time partitioning can only be of type TIMESTAMP, DATE or DATETIME/);
+  });
+
+  it('clustering on a repeated column, or on more than four', async () => {
+    expect(
+      (
+        await restError(
+          rest.dataset(DATASET).createTable('bad_cluster', { schema, clustering: { fields: ['tags'] } }),
+        )
+      ).code,
+    ).toBe(400);
+    expect(
+      (
+        await restError(
+          rest.dataset(DATASET).createTable('bad_cluster', {
+            schema,
+            clustering: { fields: ['id', 'at', 'amount', 'id', 'at'] },
+          }),
+        )
+      ).code,
+    ).toBe(400);
+  });
+
+  it('a view whose SQL does not parse, or reads a table that does not exist', async () => {
+    const syntax = await restError(
+      rest.dataset(DATASET).createTable('v1', { view: 'SELEC id FROM `fake-check.d.t`' }),
+    );
+    expect(syntax).toMatchObject({ code: 400, message: expect.stringContaining('Syntax error') });
+    const missing = await restError(
+      rest.dataset(DATASET).createTable('v2', { view: 'SELECT id FROM `fake-check.d.nope`' }),
+    );
+    expect(missing).toMatchObject({ code: 404, message: expect.stringContaining('fake-check:d.nope') });
+    await rest.dataset(DATASET).createTable('v3', { view: 'SELECT id FROM `fake-check.d.t`' });
+    expect(bq.table(PROJECT, DATASET, 'v3')?.type).toBe('VIEW');
+  });
+
+  it('a second table of the same name', async () => {
+    expect((await restError(rest.dataset(DATASET).createTable('t', { schema }))).code).toBe(409);
+  });
+
+  it('rows whose writer schema has a field the table lacks', async () => {
+    const response = await append(
+      't',
+      [...schema, { name: 'extra', type: 'STRING' }],
+      [{ id: 'a', at: 0, extra: 'x' }],
+    );
+    expect(response.error?.code).toBe(3);
+    expect(response.error?.message).toMatch(/extra fields: 'extra'/);
+    expect(bq.rows(PROJECT, DATASET, 't')).toEqual([]);
+  });
+
+  it('a row without a REQUIRED column, with the row index; no row of the request is stored', async () => {
+    const loose = schema.map((f) => ({ ...f, mode: f.mode === 'REQUIRED' ? 'NULLABLE' : f.mode }));
+    const response = await append('t', loose, [{ id: 'a', at: 1 }, { id: 'b' }]);
+    expect(response.error?.code).toBe(3);
+    // index is an int64, which the client hands over as text.
+    expect(response.rowErrors).toEqual([
+      { index: '1', code: 'FIELDS_ERROR', message: 'at: missing required field' },
+    ]);
+    expect(bq.rows(PROJECT, DATASET, 't')).toEqual([]);
+  });
+
+  it('NUMERIC text it cannot hold, and a request above the size limit', async () => {
+    const numeric = await append('t', schema, [{ id: 'a', at: 1, amount: '0.0000000001' }]);
+    expect(numeric.rowErrors?.[0]?.message).toMatch(/amount: "0.0000000001" does not fit NUMERIC/);
+    const big = await append('t', schema, [{ id: 'x'.repeat(5000), at: 1 }]);
+    expect(big.error?.message).toMatch(/AppendRows request too large/);
+    expect(bq.rows(PROJECT, DATASET, 't')).toEqual([]);
+  });
+
+  it('stores what it accepts, decoded with the writer schema', async () => {
+    const response = await append('t', schema, [
+      { id: 'ok', at: 1_714_550_400_000_001, amount: '12.50', tags: ['a'] },
+    ]);
+    expect(response.error).toBeFalsy();
+    expect(bq.rows(PROJECT, DATASET, 't')).toEqual([
+      { id: 'ok', at: '2024-05-01T08:00:00.000001Z', amount: '12.5', tags: ['a'] },
+    ]);
+  });
+
+  it('a table that does not exist, over gRPC', async () => {
+    const response = await append('missing', schema, [{ id: 'a', at: 1 }]);
+    expect(response.error?.code).toBe(5);
+  });
+
+  it('answers GetWriteStream with the table schema', async () => {
+    const stream = await writer.getWriteStream({
+      streamId: `projects/${PROJECT}/datasets/${DATASET}/tables/t/streams/_default`,
+    });
+    expect(stream.tableSchema?.fields?.map((f) => [f.name, f.type, f.mode])).toEqual([
+      ['id', 'STRING', 'REQUIRED'],
+      ['at', 'TIMESTAMP', 'REQUIRED'],
+      ['amount', 'NUMERIC', 'NULLABLE'],
+      ['tags', 'STRING', 'REPEATED'],
+    ]);
+  });
+
+  it('answers 501 to a call it does not implement, and lists it', async () => {
+    const before = bq.unsupported.length;
+    const error = await restError(rest.dataset(DATASET).table('t').delete());
+    expect(error.code).toBe(501);
+    expect(bq.unsupported.slice(before)).toEqual([
+      `DELETE /bigquery/v2/projects/${PROJECT}/datasets/${DATASET}/tables/t`,
+    ]);
+  });
+
+  it('answers 501 to a query nobody set an answer for, rather than inventing rows', async () => {
+    const error = await restError(rest.query('SELECT id FROM `fake-check.d.t` WHERE amount > 1'));
+    expect(error.code).toBe(501);
+  });
+});
