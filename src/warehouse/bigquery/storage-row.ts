@@ -55,7 +55,7 @@ function storageValueOf(field: TableField, value: unknown, path: string): Storag
       if (typeof value === 'number' || typeof value === 'bigint') return decimalText(value, path);
       throw rejected(path, value, 'a number');
     case 'DATE':
-      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !isCalendarDate(value)) {
         throw rejected(path, value, 'a YYYY-MM-DD date');
       }
       return Date.parse(`${value}T00:00:00Z`) / 86_400_000;
@@ -74,10 +74,17 @@ const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[
  */
 export function timestampMicros(text: string, path = 'timestamp'): number {
   const m = RFC3339.exec(text);
-  const seconds = m ? Date.parse(`${m[1]}T${m[2]}${m[4]!.toUpperCase()}`) : Number.NaN;
+  // Date.parse rolls 2024-02-30 over to March; an impossible date must be refused instead.
+  const seconds =
+    m && isCalendarDate(m[1]!) ? Date.parse(`${m[1]}T${m[2]}${m[4]!.toUpperCase()}`) : Number.NaN;
   if (!m || Number.isNaN(seconds)) throw rejected(path, text, 'an RFC 3339 timestamp');
   const micros = Number((m[3] ?? '').padEnd(6, '0').slice(0, 6));
   return seconds * 1000 + micros;
+}
+
+function isCalendarDate(date: string): boolean {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 /**
