@@ -224,8 +224,10 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     closers.push({ name: 'ticker', close: () => clearInterval(ticker) });
 
     stoppedBy = await waitForStop(options, publishing);
+    status.stop();
     status.print(
-      `\nstopping (${stoppedBy}): generator, then the pipeline drains, the archiver flushes, the servers close…\n`,
+      `\nstopping (${stoppedBy}): generator, then the pipeline drains, the archiver flushes, the servers close…` +
+        `${stoppedBy === 'SIGINT' ? ' (Ctrl-C again to stop at once)' : ''}\n`,
     );
     stopGenerator.abort();
     generated = countsOf(
@@ -298,15 +300,20 @@ function waitForStop(options: RunUpOptions, publishing: Promise<unknown>): Promi
     }
     if (options.handleSignals ?? true) {
       const onSignal = (signal: NodeJS.Signals): void => {
+        const firstAt = Date.now();
         done(signal);
-        // A second Ctrl-C while stopping means "now": the bus and the lake stay consistent anyway,
-        // since nothing unwritten was acked.
-        const force = (): void => {
-          process.stderr.write('\nshopstream up: stopped without draining (second signal)\n');
+        // Ctrl-C again while stopping means "now": nothing unwritten was acked, so the bus redelivers
+        // it on the next start. One Ctrl-C often arrives twice, though (from the terminal, and relayed
+        // by npm or tsx), so a repeat within a second is the same press.
+        const again = (): void => {
+          if (Date.now() - firstAt < 1_000) return;
+          process.stderr.write(
+            '\nshopstream up: stopped at once (second Ctrl-C); nothing unwritten was acked\n',
+          );
           process.exit(130);
         };
-        process.once('SIGINT', force);
-        process.once('SIGTERM', force);
+        process.on('SIGINT', again);
+        process.on('SIGTERM', again);
       };
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);

@@ -53,20 +53,14 @@ export function statusLines(
   const byType = (counts: Readonly<Record<string, number>>): string =>
     EVENT_TYPES.map((t) => `${t} ${int.format(counts[t] ?? 0)}`).join(' · ');
   const codes = Object.entries(totals.dlq).sort((a, b) => b[1] - a[1]);
-  const pad = (n: number): string => int.format(n).padStart(9);
+  const shownCodes = codes.slice(0, 3).map(([c, n]) => `${shortCode(c)} ${int.format(n)}`);
+  if (codes.length > 3) shownCodes.push(`+${codes.length - 3} more codes`);
   return [
-    `  ${new Date(point.t).toISOString().slice(11, 19)} UTC · up ${formatUptime(point.t - snapshot.startedAt)} · ${healthText(health)}`,
-    `  generated ${pad(sum(totals.generated))}  ${byType(totals.generated)} · invalid ${int.format(totals.generated.invalid)}  (${int.format(inRate)}/s)`,
-    `  processed ${pad(sum(totals.processed))}  ${byType(totals.processed)}  (${int.format(outRate)}/s)`,
-    `  DLQ       ${pad(sum(totals.dlq))}  ${
-      codes.length === 0
-        ? 'none yet'
-        : codes
-            .slice(0, 4)
-            .map(([c, n]) => `${shortCode(c)} ${int.format(n)}`)
-            .join(' · ') + (codes.length > 4 ? ` · +${codes.length - 4} more` : '')
-    }`,
-    `  backlog   ${point.backlog === null ? '        –' : pad(point.backlog)}  latency p50 ${formatMs(point.p50Ms)} · p99 ${formatMs(point.p99Ms)}`,
+    `  ${new Date(point.t).toISOString().slice(11, 19)} UTC · up ${formatUptime(point.t - snapshot.startedAt)} · ${healthText(health)} · ${int.format(inRate)}/s in, ${int.format(outRate)}/s out`,
+    `  generated ${int.format(sum(totals.generated))}: ${byType(totals.generated)} · invalid ${int.format(totals.generated.invalid)}`,
+    `  processed ${int.format(sum(totals.processed))}: ${byType(totals.processed)}`,
+    `  DLQ ${int.format(sum(totals.dlq))}${codes.length === 0 ? '' : `: ${shownCodes.join(' · ')}`}`,
+    `  backlog ${point.backlog === null ? '–' : int.format(point.backlog)} · latency p50 ${formatMs(point.p50Ms)} · p99 ${formatMs(point.p99Ms)}`,
   ];
 }
 
@@ -98,6 +92,7 @@ export interface StatusOutput {
 export class StatusPrinter {
   private drawn = 0;
   private lastPlain = 0;
+  private stopped = false;
 
   constructor(
     private readonly out: StatusOutput,
@@ -105,8 +100,10 @@ export class StatusPrinter {
   ) {}
 
   update(snapshot: LiveSnapshot, recent: readonly LivePoint[], health: StatusHealth): void {
+    if (this.stopped) return;
     if (this.out.isTTY) {
-      const width = Math.max(20, (this.out.columns ?? 120) - 1);
+      // A pseudo-terminal may report 0 columns: then assume a wide one.
+      const width = Math.max(40, (this.out.columns || 120) - 1);
       const lines = statusLines(snapshot, recent, health).map((l) =>
         l.length > width ? l.slice(0, width - 1) + '…' : l,
       );
@@ -118,6 +115,11 @@ export class StatusPrinter {
       this.lastPlain = snapshot.point.t;
       this.out.write(plainStatusLine(snapshot, health) + '\n');
     }
+  }
+
+  /** No more status: what follows is the shutdown's own lines. */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Text printed after the status (so the next redraw does not erase it). */
