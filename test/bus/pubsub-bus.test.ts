@@ -265,6 +265,20 @@ describe.runIf(emulator)('Pub/Sub bus on the emulator', () => {
       expect(Date.now() - closing).toBeLessThan(5_000);
     });
 
+    it('keeps consuming when its subscription is deleted and created again', async () => {
+      const target = await bus();
+      const { topic, subscription } = await topology(target);
+      const { received, errors } = consume(target, subscription);
+      await target.publish(topic, [{ data: Buffer.from('first') }]);
+      await until(() => received.length === 1);
+      await target.deleteSubscription(subscription);
+      await until(() => errors.some((e) => (e as ShopstreamError).code === 'SHOP_E_BUS_NOT_FOUND'));
+      await target.ensureSubscription({ name: subscription, topic });
+      await target.publish(topic, [{ data: Buffer.from('second') }]);
+      await until(() => received.length === 2, 40_000);
+      expect(received.map((m) => m.data.toString())).toEqual(['first', 'second']);
+    }, 60_000);
+
     it('nacks and redelivers a message whose handler throws, and reports the error', async () => {
       const target = await bus();
       const { topic, subscription } = await topology(target, { deadLetter: true });

@@ -161,7 +161,8 @@ export class PubSubSubscriber implements Subscriber {
       if (this.closing) return;
       try {
         this.ackDeadlineSeconds = await this.readAckDeadline();
-        this.open();
+        // close() may have come while reading: it found no stream to close, so open none.
+        if (!this.closing) this.open();
         return;
       } catch (error) {
         this.report(toBusError(error, `reopen subscription "${this.name}"`, { subscription: this.name }));
