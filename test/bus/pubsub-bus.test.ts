@@ -157,6 +157,21 @@ describe.runIf(emulator)('Pub/Sub bus on the emulator', () => {
       expect(Date.now() - started).toBeLessThan(15_000);
     });
 
+    /** The subscription as Pub/Sub stores it, read with the bare client library. */
+    async function storedSettings(subscription: string) {
+      const raw = new PubSub({
+        projectId: PROJECT,
+        apiEndpoint: emulator!.host,
+        emulatorMode: true,
+        universeDomain: 'googleapis.com',
+      });
+      try {
+        return (await raw.subscription(subscription).getMetadata())[0];
+      } finally {
+        await raw.close();
+      }
+    }
+
     it('updates dead-letter and retry settings of an existing subscription, and removes them', async () => {
       const target = await bus();
       const { topic, subscription, deadLetterTopic } = await topology(target);
@@ -174,26 +189,24 @@ describe.runIf(emulator)('Pub/Sub bus on the emulator', () => {
         deadLetter: { topic: deadLetterTopic, maxDeliveryAttempts: 9 },
         backlog: undefined,
       });
+      expect((await storedSettings(subscription)).retryPolicy).toEqual({
+        minimumBackoff: { seconds: '1', nanos: 0 },
+        maximumBackoff: { seconds: '5', nanos: 0 },
+      });
       await target.ensureSubscription({ name: subscription, topic, ackDeadlineSeconds: 15 });
       const info = await target.describeSubscription(subscription);
       expect(info.deadLetter).toBeUndefined();
       expect(info.ackDeadlineSeconds).toBe(15);
+      expect((await storedSettings(subscription)).retryPolicy).toBeNull();
     });
 
     it('creates subscriptions that never expire and keep acked messages (for seek)', async () => {
       const target = await bus();
       const { subscription } = await topology(target);
-      const raw = new PubSub({
-        projectId: PROJECT,
-        apiEndpoint: emulator!.host,
-        emulatorMode: true,
-        universeDomain: 'googleapis.com',
-      });
-      cleanups.push(() => raw.close());
-      const [metadata] = await raw.subscription(subscription).getMetadata();
-      expect(metadata.retainAckedMessages).toBe(true);
+      const stored = await storedSettings(subscription);
+      expect(stored.retainAckedMessages).toBe(true);
       // Present without a ttl: never expires (absent would mean Pub/Sub's 31 days).
-      expect(metadata.expirationPolicy).toEqual({ ttl: null });
+      expect(stored.expirationPolicy).toEqual({ ttl: null });
     });
 
     it('refuses to move an existing subscription to another topic (SHOP_E_CONFIG_INVALID)', async () => {
