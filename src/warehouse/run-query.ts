@@ -1,0 +1,18 @@
+import type { Config } from '../config/settings.js';
+import { openWarehouse } from './open-warehouse.js';
+import type { QueryResult } from './warehouse.js';
+
+/**
+ * Runs one SQL statement against the configured warehouse and closes it again: what
+ * `shopstream query` and `shopstream views` do. It is the one place to re-route queries (for
+ * example to a running `shopstream up`, which holds the DuckDB file's lock).
+ */
+export async function runQuery(config: Pick<Config, 'warehouse'>, sql: string): Promise<QueryResult> {
+  const warehouse = await openWarehouse(config.warehouse);
+  await warehouse.start();
+  try {
+    return await warehouse.query(sql);
+  } finally {
+    await warehouse.close();
+  }
+}
