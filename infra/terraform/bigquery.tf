@@ -56,10 +56,13 @@ resource "google_bigquery_table" "views" {
   deletion_protection = false
 
   view {
-    query = templatefile("${path.module}/${each.value.sql_file}", {
+    # The file's leading "-- " header comments and final newline are dropped, so the query is the one
+    # the BigQuery adapter's ensureSchema() compares against: `shopstream setup` and `terraform plan`
+    # then agree instead of rewriting each other's view.
+    query = trimsuffix(replace(templatefile("${path.module}/${each.value.sql_file}", {
       project = var.project_id
       dataset = google_bigquery_dataset.warehouse.dataset_id
-    })
+    }), "/^(--[^\n]*\n)+/", ""), "\n")
     use_legacy_sql = false
   }
 

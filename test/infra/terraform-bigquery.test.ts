@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableResourceOf, viewQueryOf } from '../../src/warehouse/bigquery/model-resources.js';
 import { TABLES } from '../../src/warehouse/model/tables.js';
 import { VIEWS } from '../../src/warehouse/model/views.js';
 import {
@@ -93,6 +94,13 @@ describe('BigQuery tables', () => {
     }
   });
 
+  it('each table gets the schema the BigQuery adapter expects, so setup accepts the tables Terraform made', () => {
+    for (const model of TABLES) {
+      const schema = readJson<SchemaField[]>(join(SCHEMA_DIR, `${model.name}.json`));
+      expect(schema, model.name).toEqual(JSON.parse(JSON.stringify(tableResourceOf(model).schema!.fields)));
+    }
+  });
+
   it('every partition and clustering column exists in its table schema with a type BigQuery accepts there', () => {
     const entries = readJson<Record<string, TableEntry>>(join(SCHEMA_DIR, 'tables.json'));
     for (const [name, entry] of Object.entries(entries)) {
@@ -155,7 +163,7 @@ describe('BigQuery views', () => {
     expect(view.for_each).toBe('${local.views}');
     expect(view.table_id).toBe('${each.key}');
     const query = String(blockOf(view, 'view').query);
-    expect(query).toMatch(/^\$\{templatefile\("\$\{path\.module\}\/\$\{each\.value\.sql_file\}"/);
+    expect(query).toContain('templatefile("${path.module}/${each.value.sql_file}"');
     expect(query).toMatch(/project\s*=\s*var\.project_id/);
     expect(query).toMatch(/dataset\s*=\s*google_bigquery_dataset\.warehouse\.dataset_id/);
     expect(blockOf(view, 'view').use_legacy_sql).toBe(false);
@@ -179,7 +187,7 @@ describe('BigQuery views', () => {
     }
   });
 
-  it('every view renders through templatefile into SQL naming this project and dataset', (ctx) => {
+  it('every view renders to exactly the query the BigQuery adapter creates, so setup and terraform plan agree', (ctx) => {
     needsTerraform(ctx);
     const view = resourceOf(tf, 'google_bigquery_table', 'views');
     const query = expressionOf(blockOf(view, 'view').query)
@@ -189,9 +197,11 @@ describe('BigQuery views', () => {
       project_id: 'demo-1',
     }) as Record<string, string>;
     expect(Object.keys(rendered).sort()).toEqual(VIEWS.map((v) => v.name).sort());
-    for (const [name, sql] of Object.entries(rendered)) {
-      expect(sql, name).toContain('demo-1.ecommerce');
-      expect(sql, name).not.toMatch(/\$\{/);
+    for (const view of VIEWS) {
+      const sql = rendered[view.name]!;
+      expect(sql, view.name).toContain('demo-1.ecommerce');
+      expect(sql, view.name).not.toMatch(/\$\{/);
+      expect(sql, view.name).toBe(viewQueryOf(view, 'demo-1', 'ecommerce'));
     }
   });
 });
