@@ -6,7 +6,7 @@ export type DecodeResult =
   | { readonly ok: true; readonly value: Record<string, unknown>; readonly text: string }
   | { readonly ok: false; readonly failure: ContractFailure };
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+import { isUtf8 } from 'node:buffer';
 
 function fail(code: ContractFailure['code'], message: string): DecodeResult {
   return { ok: false, failure: { code, path: '', message } };
@@ -23,12 +23,9 @@ export function decodeMessage(bytes: Uint8Array, maxBytes: number): DecodeResult
     return fail('SHOP_E_DECODE_TOO_LARGE', `message is ${bytes.length} bytes; the maximum is ${maxBytes}`);
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
     return fail('SHOP_E_DECODE_BOM', 'message starts with a UTF-8 byte-order mark; send plain JSON');
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return fail('SHOP_E_DECODE_UTF8', 'message bytes are not valid UTF-8');
-  }
+  // isUtf8 is a native strict check (no overlong forms, no surrogates); the decode after it cannot lose data.
+  if (!isUtf8(bytes)) return fail('SHOP_E_DECODE_UTF8', 'message bytes are not valid UTF-8');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * The identity of an event: the first 128 bits of SHA-256 over the message bytes, as 32 hex digits.
@@ -9,5 +9,5 @@ import { createHash } from 'node:crypto';
  * trillion events).
  */
 export function eventIdOf(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  return hash('sha256', bytes, 'hex').slice(0, 32);
 }

@@ -86,6 +86,12 @@ export class EventValidator {
   private normalizeTimestamp(value: Record<string, unknown>, field: string): string | ContractFailure {
     const text = value[field] as string;
     const ms = Date.parse(text);
+    // Already canonical UTC (what our producers send): the bounds alone need checking.
+    const canonical =
+      text.length === 24 &&
+      text.charCodeAt(10) === 0x54 /* T */ &&
+      text.charCodeAt(19) === 0x2e /* . */ &&
+      text.charCodeAt(23) === 0x5a; /* Z */
     // ajv's full date-time format already rejected impossible dates; NaN here is a year out of range.
     if (Number.isNaN(ms))
       return {
@@ -105,7 +111,7 @@ export class EventValidator {
         path: `/${field}`,
         message: `${field} ${text} is more than ${this.options.maxFutureMs} ms in the future`,
       };
-    return new Date(ms).toISOString();
+    return canonical ? text : new Date(ms).toISOString();
   }
 }
 

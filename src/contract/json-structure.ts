@@ -22,23 +22,16 @@ export function checkJsonStructure(text: string): ContractFailure | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
+      // Jump to the closing quote natively; a quote preceded by an odd run of backslashes is escaped.
       const start = i + 1;
-      let escaped = false;
-      i++;
-      while (i < text.length) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i += 2;
-          continue;
-        }
-        if (d === 0x22) break;
-        i++;
-      }
+      let end = text.indexOf('"', start);
+      while (end !== -1 && isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (end === -1) return undefined; // unreachable for text JSON.parse accepted
+      i = end;
       const frame = keys[keys.length - 1];
       if (expectKey && frame) {
-        const raw = text.slice(start, i);
-        const key = escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        const raw = text.slice(start, end);
+        const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
         if (FORBIDDEN_KEYS.has(key))
           return {
             code: 'SHOP_E_DECODE_FORBIDDEN_KEY',
@@ -74,6 +67,12 @@ export function checkJsonStructure(text: string): ContractFailure | undefined {
     }
   }
   return undefined;
+}
+
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let k = quote - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return backslashes % 2 === 1;
 }
 
 /** The JSON Pointer of the current position (plus `last`, a key in the innermost object). */

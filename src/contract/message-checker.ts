@@ -43,7 +43,8 @@ export class MessageChecker {
     if (!result.ok) return result;
     // A raw newline can only be whitespace between JSON tokens (inside strings it must be escaped),
     // so re-serializing is needed only then, to keep one event per NDJSON line.
-    const line = /[\n\r]/.test(decoded.text) ? JSON.stringify(JSON.parse(decoded.text)) : decoded.text;
+    const text = decoded.text;
+    const line = text.includes('\n') || text.includes('\r') ? JSON.stringify(JSON.parse(text)) : text;
     return {
       ok: true,
       eventId: eventIdOf(bytes),
