@@ -1,4 +1,4 @@
-import type { OrderEvent, OrderItem, ShippingAddress } from '../contract/event-types.js';
+import type { OrderEvent } from '../contract/event-types.js';
 import type { StoryContext } from './story-context.js';
 import type { Task } from './task-queue.js';
 
@@ -9,49 +9,42 @@ const LIFECYCLE: readonly OrderEvent['status'][] = ['pending', 'processing', 'sh
  * moved through processing → shipped → delivered under the same `order_id`, each status a new
  * event at a later time. Each item's units leave the stock room as a `sale` when the order is
  * placed; now and then a delivered order sends an item back (`return`).
+ *
+ * Tens of thousands of orders are in transit at once, so an order keeps only indexes into the
+ * universe and re-assembles its JSON from pre-serialized fragments for each status.
  */
 export class OrderStory implements Task {
   private readonly orderId: string;
-  private readonly customerId: string;
-  private readonly items: [OrderItem, ...OrderItem[]];
-  private readonly productIndexes: readonly number[];
-  private readonly warehouseIndexes: number[] = [];
-  private readonly address: ShippingAddress;
-  private readonly total: number;
+  private readonly products: readonly number[];
+  // Plain arrays of small integers: a typed array costs ~200 bytes of overhead per order.
+  private readonly quantities: number[] = [];
+  private readonly warehouses: number[] = [];
+  /** Σ quantity × price in whole cents: exact, unlike a sum of floating-point prices. */
+  private readonly cents: number;
   private status = 0;
 
   /** Places the order at `atMs` (emitting `pending` and the sales) and schedules its next status. */
   constructor(
     private readonly ctx: StoryContext,
-    customer: number,
+    private readonly customer: number,
     cart: readonly number[],
     atMs: number,
   ) {
     const { rng, universe } = ctx;
-    const buyer = universe.customers[customer]!;
     this.orderId = rng.uuid();
-    this.customerId = buyer.customer_id;
-    this.address = { street: buyer.street, city: buyer.city, country: buyer.country };
-    this.productIndexes = cart;
+    this.products = cart;
     let cents = 0;
-    const items = cart.map((index): OrderItem => {
-      const product = universe.products[index]!;
+    cart.forEach((product, i) => {
       // Most lines are single units; some customers buy two, a few a handful.
       const u = rng.next();
       const quantity = u < 0.72 ? 1 : u < 0.92 ? 2 : rng.int(3, 5);
-      // Prices carry whole cents, so summing cents is exact: total = Σ quantity × price.
-      cents += quantity * Math.round(product.price * 100);
-      return {
-        product_id: product.product_id,
-        product_name: product.product_name,
-        quantity,
-        price: product.price,
-      };
+      this.quantities.push(quantity);
+      // Reference prices carry whole cents.
+      cents += quantity * Math.round(universe.products[product]!.price * 100);
     });
-    this.items = items as [OrderItem, ...OrderItem[]];
-    this.total = cents / 100;
+    this.cents = cents;
     this.emitStatus(atMs);
-    items.forEach((item, i) => this.warehouseIndexes.push(ctx.stock.sell(cart[i]!, item.quantity, atMs)));
+    cart.forEach((product, i) => this.warehouses.push(ctx.stock.sell(product, this.quantities[i]!, atMs)));
     this.scheduleNext(atMs);
   }
 
@@ -61,10 +54,10 @@ export class OrderStory implements Task {
     if (this.status < LIFECYCLE.length - 1) return this.scheduleNext(atMs);
     const { rng, profile } = this.ctx;
     if (rng.chance(profile.returnProbability)) {
-      const line = rng.int(0, this.items.length - 1);
-      const quantity = rng.int(1, this.items[line]!.quantity);
-      const product = this.productIndexes[line]!;
-      const warehouse = this.warehouseIndexes[line]!;
+      const line = rng.int(0, this.products.length - 1);
+      const quantity = rng.int(1, this.quantities[line]!);
+      const product = this.products[line]!;
+      const warehouse = this.warehouses[line]!;
       const [min, max] = profile.returnAfterSeconds;
       this.ctx.schedule(atMs + Math.round(rng.between(min, max) * 1000), {
         run: (at) => this.ctx.stock.takeBack(product, warehouse, quantity, at),
@@ -83,15 +76,16 @@ export class OrderStory implements Task {
   }
 
   private emitStatus(atMs: number): void {
-    this.ctx.emit('order', {
-      event_type: 'order',
-      order_id: this.orderId,
-      customer_id: this.customerId,
-      order_date: this.ctx.timestamp(atMs),
-      status: LIFECYCLE[this.status]!,
-      items: this.items,
-      shipping_address: this.address,
-      total_amount: this.total,
-    });
+    const { index } = this.ctx;
+    let items = '';
+    for (let i = 0; i < this.products.length; i++) {
+      const product = this.products[i]!;
+      items += `${i === 0 ? '' : ','}${index.orderLineHead[product]}${this.quantities[i]}${index.orderLineTail[product]}`;
+    }
+    // OrderEvent fields in schema order, as JSON.stringify of the object would write them.
+    this.ctx.emit(
+      'order',
+      `{"event_type":"order","order_id":"${this.orderId}","customer_id":${index.customerIdJson[this.customer]},"order_date":"${this.ctx.timestamp(atMs)}","status":"${LIFECYCLE[this.status]}","items":[${items}],"shipping_address":${index.addressJson[this.customer]},"total_amount":${this.cents / 100}}`,
+    );
   }
 }

@@ -15,11 +15,11 @@ const MAX_GAP_MS = 15 * 60 * 1000;
  * User-Agent, one IP address and one session_id, as a real session does.
  */
 export class SessionStory implements Task {
-  private readonly userId: string;
   private readonly platform: Platform;
-  private readonly userAgent: string;
-  private readonly ip: string;
-  private readonly sessionId: string;
+  /** The UserActivityEvent's JSON around activity_type and timestamp, serialized once per session. */
+  private readonly head: string;
+  private readonly middle: string;
+  private readonly tail: string;
   private readonly cart: number[] = [];
   private actionsLeft: number;
   private lastViewed = -1;
@@ -33,13 +33,17 @@ export class SessionStory implements Task {
     const { rng, universe, index, profile } = ctx;
     const preferred = universe.customers[customer]!.preferred_platform;
     this.platform = rng.chance(0.8) ? preferred : rng.pick(PLATFORMS);
-    this.userAgent = ctx.userAgents.pick(this.platform, rng);
+    const userAgent = ctx.userAgents.pick(this.platform, rng);
     // Desktop sessions mostly come from home; phones roam between networks.
-    this.ip = rng.chance(this.platform === 'mobile' ? 0.35 : 0.8)
+    const ip = rng.chance(this.platform === 'mobile' ? 0.35 : 0.8)
       ? index.homeIp[customer]!
       : randomIpAddress(rng);
-    this.sessionId = rng.uuid();
-    this.userId = universe.customers[customer]!.customer_id;
+    const sessionId = rng.uuid();
+    // Fields in schema order: event_type, user_id, activity_type, ip_address, user_agent, timestamp, metadata.
+    const userId = JSON.stringify(universe.customers[customer]!.customer_id);
+    this.head = `{"event_type":"user_activity","user_id":${userId},"activity_type":"`;
+    this.middle = `","ip_address":${JSON.stringify(ip)},"user_agent":${JSON.stringify(userAgent)},"timestamp":"`;
+    this.tail = `","metadata":{"session_id":"${sessionId}","platform":"${this.platform}"}}`;
     this.actionsLeft = Math.min(40, Math.max(1, Math.round(rng.exponential(profile.meanActionsPerSession))));
   }
 
@@ -97,14 +101,9 @@ export class SessionStory implements Task {
   }
 
   private emit(activity: UserActivityEvent['activity_type'], atMs: number): void {
-    this.ctx.emit('user_activity', {
-      event_type: 'user_activity',
-      user_id: this.userId,
-      activity_type: activity,
-      ip_address: this.ip,
-      user_agent: this.userAgent,
-      timestamp: this.ctx.timestamp(atMs),
-      metadata: { session_id: this.sessionId, platform: this.platform },
-    });
+    this.ctx.emit(
+      'user_activity',
+      `${this.head}${activity}${this.middle}${this.ctx.timestamp(atMs)}${this.tail}`,
+    );
   }
 }

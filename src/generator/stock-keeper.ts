@@ -123,16 +123,12 @@ export class StockKeeper {
     atMs: number,
   ): void {
     this.stock[product * this.warehouses + warehouse]! += quantity;
-    const event: InventoryEvent = {
-      event_type: 'inventory',
-      inventory_id: this.sim.rng.uuid(),
-      product_id: this.sim.universe.products[product]!.product_id,
-      warehouse_id: this.sim.universe.warehouses[warehouse]!.warehouse_id,
-      quantity_change: quantity,
-      reason,
-      timestamp: this.sim.timestamp(atMs),
-    };
-    this.sim.emit('inventory', event);
+    const { index } = this.sim;
+    // The InventoryEvent's fields in schema order; ids are pre-quoted JSON, the rest needs no escaping.
+    this.sim.emit(
+      'inventory',
+      `{"event_type":"inventory","inventory_id":"${this.sim.rng.uuid()}","product_id":${index.productIdJson[product]},"warehouse_id":${index.warehouseIdJson[warehouse]},"quantity_change":${quantity},"reason":"${reason}","timestamp":"${this.sim.timestamp(atMs)}"}`,
+    );
   }
 
   private gapMs(meanMs: number): number {

@@ -1,4 +1,4 @@
-import type { EventType, ShopEvent } from '../contract/event-types.js';
+import type { EventType } from '../contract/event-types.js';
 import type { ReferenceData } from '../warehouse/reference-data.js';
 import type { RandomSource } from './random-source.js';
 import type { StockKeeper } from './stock-keeper.js';
@@ -21,8 +21,11 @@ export interface Simulation {
   schedule(atMs: number, task: Task): void;
   /** The event-time text for simulated instant `atMs` (or the wall clock, in wall-clock mode). */
   timestamp(atMs: number): string;
-  /** Publishes an event: it becomes the next message(s) of the generator, in emission order. */
-  emit(type: EventType, event: ShopEvent): void;
+  /**
+   * Publishes an event, given as its JSON text (stories assemble it from pre-serialized parts: the
+   * hot loop's main cost would otherwise be JSON.stringify). It becomes the generator's next message.
+   */
+  emit(type: EventType, json: string): void;
 }
 
 /** A {@link Simulation} with the stock room, which sessions and orders move goods through. */

@@ -1,6 +1,8 @@
-import { EVENT_TYPES, type EventType, type ShopEvent } from '../contract/event-types.js';
+import { EVENT_TYPES, type EventType } from '../contract/event-types.js';
 import type { ReferenceData } from '../warehouse/reference-data.js';
 import type { GeneratedMessage } from './generated-message.js';
+import { IsoTimeFormatter } from './iso-time.js';
+import { MessageSlab } from './message-slab.js';
 import { INVALID_KINDS, type InvalidKind } from './invalid-messages.js';
 import { RandomSource } from './random-source.js';
 import { sampleEvent } from './sample-event.js';
@@ -90,6 +92,8 @@ export class TrafficGenerator {
     this.nowMs = start;
 
     const ready = this.ready;
+    const iso = new IsoTimeFormatter();
+    const slab = new MessageSlab();
     const sim = {
       rng: RandomSource.derive(seed, 0x5707),
       universe,
@@ -97,9 +101,8 @@ export class TrafficGenerator {
       profile: this.profile,
       userAgents: this.userAgents,
       schedule: (atMs: number, task: Task) => this.queue.schedule(atMs, task),
-      timestamp: this.wall ? () => new Date().toISOString() : (atMs: number) => new Date(atMs).toISOString(),
-      emit: (type: EventType, event: ShopEvent) =>
-        ready.push({ data: Buffer.from(JSON.stringify(event)), eventType: type }),
+      timestamp: this.wall ? () => new Date().toISOString() : (atMs: number) => iso.format(atMs),
+      emit: (type: EventType, json: string) => ready.push({ data: slab.encode(json), eventType: type }),
     };
     const ctx: StoryContext = { ...sim, stock: new StockKeeper(sim) };
     ctx.stock.start(start);

@@ -13,6 +13,17 @@ export class UniverseIndex {
   readonly favouriteCategory: Uint16Array;
   /** Per customer: the address their home sessions come from. */
   readonly homeIp: readonly string[];
+  /**
+   * JSON fragments, serialized once, that events are assembled from: ids as string literals, a
+   * customer's shipping address, and an order line around its quantity
+   * (`{"product_id":…,"product_name":…,"quantity":` + n + `,"price":…}`).
+   */
+  readonly productIdJson: readonly string[];
+  readonly warehouseIdJson: readonly string[];
+  readonly customerIdJson: readonly string[];
+  readonly addressJson: readonly string[];
+  readonly orderLineHead: readonly string[];
+  readonly orderLineTail: readonly string[];
 
   constructor(universe: ReferenceData, seed: number) {
     const byName = new Map<string, number[]>();
@@ -32,5 +43,17 @@ export class UniverseIndex {
       homeIp.push(randomIpAddress(rng));
     }
     this.homeIp = homeIp;
+    this.productIdJson = universe.products.map((p) => JSON.stringify(p.product_id));
+    this.warehouseIdJson = universe.warehouses.map((w) => JSON.stringify(w.warehouse_id));
+    this.customerIdJson = universe.customers.map((c) => JSON.stringify(c.customer_id));
+    this.addressJson = universe.customers.map((c) =>
+      JSON.stringify({ street: c.street, city: c.city, country: c.country }),
+    );
+    // Same bytes as JSON.stringify of an OrderItem: keys in schema order, numbers as String(n).
+    this.orderLineHead = universe.products.map(
+      (p) =>
+        `{"product_id":${JSON.stringify(p.product_id)},"product_name":${JSON.stringify(p.product_name)},"quantity":`,
+    );
+    this.orderLineTail = universe.products.map((p) => `,"price":${JSON.stringify(p.price)}}`);
   }
 }
