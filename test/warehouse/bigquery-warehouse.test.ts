@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { BigQuery } from '@google-cloud/bigquery';
+import { PassThroughClient } from 'google-auth-library';
 import sqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageChecker, type AcceptedMessage } from '../../src/contract/message-checker.js';
@@ -13,6 +15,8 @@ import {
   BigQueryWarehouse,
   type BigQueryWarehouseOptions,
 } from '../../src/warehouse/bigquery/bigquery-warehouse.js';
+import { tableResourceOf } from '../../src/warehouse/bigquery/model-resources.js';
+import { tableNamed } from '../../src/warehouse/model/tables.js';
 import { FakeBigQueryServer } from '../support/fake-bigquery-server.js';
 
 const PROJECT = 'shop-test-project';
@@ -220,6 +224,25 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       expect(bq.tableIds(PROJECT, dataset)).toEqual(before);
       for (const { table, rows } of ENUMERATIONS)
         expect(bq.rows(PROJECT, dataset, table.name)).toHaveLength(rows.length);
+    });
+
+    it('refuses a table that exists with other columns (another version of shopstream) as SHOP_E_WAREHOUSE_SCHEMA', async () => {
+      const datasetId = `ds_${randomUUID().slice(0, 8)}`;
+      const client = new BigQuery({
+        projectId: PROJECT,
+        apiEndpoint: bq.restUrl,
+        authClient: new PassThroughClient(),
+      });
+      await client.dataset(datasetId).create();
+      const older = tableResourceOf(tableNamed('orders')).schema!.fields.filter(
+        (f) => f.name !== 'ingestion_time',
+      );
+      await client.dataset(datasetId).createTable('orders', { schema: { fields: older } } as object);
+      const error = await warehouse({ datasetId })
+        .ensureSchema()
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_SCHEMA', retryable: false });
+      expect((error as Error).message).toContain('ingestion_time is missing');
     });
 
     it('every SQL statement the adapter sent parses with the BigQuery dialect', () => {

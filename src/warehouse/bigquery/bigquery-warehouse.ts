@@ -7,6 +7,7 @@ import { PassThroughClient } from 'google-auth-library';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { silentLogger, type Logger } from '../../telemetry/logger.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
+import type { TableModel } from '../model/table-model.js';
 import { TABLES } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
 import type { ReferenceData } from '../reference-data.js';
@@ -26,6 +27,7 @@ import {
   type TableResource,
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
+import { schemaDifferences } from './schema-differences.js';
 import { toWarehouseError } from './to-warehouse-error.js';
 
 export type { BigQueryWarehouseOptions };
@@ -93,20 +95,15 @@ export class BigQueryWarehouse implements Warehouse {
 
   /**
    * Creates the dataset, every table and view of the model that does not exist yet, and fills the
-   * enumeration tables. A view that exists with another query is updated to the model's.
+   * enumeration tables. An existing table must have the model's columns (else SHOP_E_WAREHOUSE_SCHEMA);
+   * a view that exists with another query is updated to the model's.
    */
   async ensureSchema(): Promise<void> {
     this.assertOpen();
     await this.createIfMissing(`create dataset ${this.datasetPath()}`, () =>
       this.dataset.create(this.options.location ? { location: this.options.location } : {}),
     );
-    await Promise.all(
-      TABLES.map((table) =>
-        this.createIfMissing(`create table ${table.name}`, () =>
-          this.dataset.createTable(table.name, tableResourceOf(table) as object),
-        ),
-      ),
-    );
+    await Promise.all(TABLES.map((table) => this.ensureTable(table)));
     // BigQuery checks a view's query when it is created, so the tables must exist first. Each view
     // reads tables only (the views it builds on are inlined), so views need no order among themselves.
     await Promise.all(
@@ -220,6 +217,32 @@ export class BigQueryWarehouse implements Warehouse {
     } catch (error) {
       if ((error as ApiError).code === 409) return false;
       throw toWarehouseError(error, what, 'admin');
+    }
+  }
+
+  /**
+   * Creates a table; when it exists, checks its columns against the model, so a table made by
+   * another version of shopstream fails here, with the differences, rather than at the first append.
+   */
+  private async ensureTable(table: TableModel): Promise<void> {
+    const resource = tableResourceOf(table);
+    const created = await this.createIfMissing(`create table ${table.name}`, () =>
+      this.dataset.createTable(table.name, resource as object),
+    );
+    if (created) return;
+    let existing: TableResource;
+    try {
+      [existing] = await this.dataset.table(table.name).getMetadata();
+    } catch (error) {
+      throw toWarehouseError(error, `read table ${table.name}`, 'admin');
+    }
+    const differences = schemaDifferences(resource.schema?.fields ?? [], existing.schema?.fields ?? []);
+    if (differences.length > 0) {
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_SCHEMA',
+        `bigquery: table ${this.datasetPath()}.${table.name} differs from the model (made by another version of shopstream?); migrate or recreate it. ${differences.join('; ')}`,
+        { context: { table: table.name, differences } },
+      );
     }
   }
 

@@ -17,16 +17,22 @@ describe('plainValue', () => {
     ]);
   });
 
-  it('turns NUMERIC decimals into numbers', () => {
-    const [row] = BigQuery.mergeSchemaWithRows_(
-      { fields: [{ name: 'm', type: 'NUMERIC' }] },
-      [{ f: [{ v: '1003.25' }] }],
-      {
-        wrapIntegers: false,
-        parseJSON: false,
-      },
-    );
-    expect(plainValue((row as { m: unknown }).m)).toBe(1003.25);
+  it('turns NUMERIC decimals into numbers when exact, else keeps their text', () => {
+    const numeric = (v: string) => {
+      const [row] = BigQuery.mergeSchemaWithRows_(
+        { fields: [{ name: 'm', type: 'NUMERIC' }] },
+        [{ f: [{ v }] }],
+        {
+          wrapIntegers: false,
+          parseJSON: false,
+        },
+      );
+      return plainValue((row as { m: unknown }).m);
+    };
+    expect(numeric('1003.25')).toBe(1003.25);
+    expect(numeric('0.1')).toBe(0.1);
+    expect(numeric('-7')).toBe(-7);
+    expect(numeric('12345678901234567.123456789')).toBe('12345678901234567.123456789');
   });
 });
 

@@ -5,8 +5,9 @@
  * - TIMESTAMP, DATE, DATETIME, TIME, GEOGRAPHY arrive wrapped (`BigQueryTimestamp` and friends,
  *   with the text in `.value`) → that text; TIMESTAMP as ISO-8601 UTC with milliseconds, or
  *   microseconds when it has them.
- * - NUMERIC/BIGNUMERIC arrive as Big.js decimals → a JS number: money and ratios display and
- *   compare as numbers, as they do from DuckDB. Exact text can be had with `CAST(x AS STRING)`.
+ * - NUMERIC/BIGNUMERIC arrive as Big.js decimals → a JS number when it prints back as the same
+ *   decimal (19.99), else the exact text (more than ~15 significant digits): the DuckDB adapter's
+ *   rule for DECIMAL, so both warehouses give the same answers.
  * - BYTES arrive as Buffers → base64 text.
  * - INT64 arrives as a number when it is safe, else (see {@link integerOfText}) as its text.
  */
@@ -16,12 +17,19 @@ export function plainValue(value: unknown): unknown {
   if (Buffer.isBuffer(value)) return value.toString('base64');
   if (typeof value !== 'object') return value;
   const name = value.constructor?.name;
-  if (name === 'Big') return Number(String(value));
+  if (name === 'Big') return decimal(String(value));
   if (name === 'BigQueryTimestamp') return isoTimestamp(String((value as { value: unknown }).value));
   if (name !== 'Object' && 'value' in value) return (value as { value: unknown }).value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = plainValue(v);
   return out;
+}
+
+function decimal(text: string): number | string {
+  const n = Number(text);
+  if (!Number.isFinite(n)) return text;
+  const normalized = text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+  return String(n) === (normalized === '-0' ? '0' : normalized) ? n : text;
 }
 
 /**
