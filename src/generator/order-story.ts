@@ -34,14 +34,14 @@ export class OrderStory implements Task {
     this.orderId = rng.uuid();
     this.products = cart;
     let cents = 0;
-    cart.forEach((product, i) => {
+    for (const product of cart) {
       // Most lines are single units; some customers buy two, a few a handful.
       const u = rng.next();
       const quantity = u < 0.72 ? 1 : u < 0.92 ? 2 : rng.int(3, 5);
       this.quantities.push(quantity);
       // Reference prices carry whole cents.
       cents += quantity * Math.round(universe.products[product]!.price * 100);
-    });
+    }
     this.cents = cents;
     this.emitStatus(atMs);
     cart.forEach((product, i) => this.warehouses.push(ctx.stock.sell(product, this.quantities[i]!, atMs)));
