@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -106,39 +115,65 @@ function stagesThrough(stage: Stage): Stage[] {
 }
 
 describe('the image command', () => {
-  // /app as the image lays it out: package.json, schemas/, dist/ from `npm run build`, node_modules.
+  // The Dockerfile replayed on disk: its build context (what the build stages COPY from it, minus what
+  // .dockerignore drops) is compiled with `npm run build`'s tsc, then /app is laid out as the runtime
+  // stage's COPY lines say, and the image's CMD runs there — without tsx and without the sources.
+  let context: string;
   let app: string;
+  let build: { status: number | null; stdout: string };
   beforeAll(() => {
-    app = mkdtempSync(join(tmpdir(), 'shopstream-image-'));
-    cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
-    cpSync(join(ROOT, 'schemas'), join(app, 'schemas'), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
-    // `npm run build`, with the output redirected here. Type errors are the typecheck's business;
-    // tsc emits regardless, and what matters here is what it emits.
-    spawnSync(
+    const scratch = mkdtempSync(join(tmpdir(), 'shopstream-image-'));
+    context = join(scratch, 'build');
+    app = join(scratch, 'app');
+    const buildStage = stages.find((s) => s.instructions.some((i) => /npm run build/.test(i.args)))!;
+    for (const source of stagesThrough(buildStage)
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.op === 'COPY' && !i.args.includes('--from='))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1)))
+      cpSync(join(ROOT, source), join(context, source), {
+        recursive: true,
+        filter: (path) => !path.endsWith('.test.ts'),
+      });
+    symlinkSync(join(ROOT, 'node_modules'), join(context, 'node_modules'));
+    // Type errors are the typecheck's business (tsc emits regardless); what matters here is the output.
+    build = spawnSync(
       process.execPath,
-      [
-        join(ROOT, 'node_modules/typescript/bin/tsc'),
-        '-p',
-        'tsconfig.build.json',
-        '--outDir',
-        join(app, 'dist'),
-      ],
-      { cwd: ROOT, encoding: 'utf8' },
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      { cwd: context, encoding: 'utf8' },
     );
+    for (const copy of runtime.instructions.filter((i) => i.op === 'COPY')) {
+      const parts = copy.args.split(/\s+/);
+      const [from, target] = [/--from=(\S+)/.exec(copy.args)?.[1], parts.at(-1)!];
+      const sources = parts.filter((p) => !p.startsWith('--')).slice(0, -1);
+      for (const source of sources) {
+        const destination = join(app, target.endsWith('/') ? basename(source) : target);
+        mkdirSync(dirname(destination), { recursive: true });
+        if (source.endsWith('node_modules')) symlinkSync(join(ROOT, 'node_modules'), destination);
+        else
+          cpSync(from ? join(context, relative('/app', source)) : join(ROOT, source), destination, {
+            recursive: true,
+          });
+      }
+    }
   }, 120_000);
-  afterAll(() => rmSync(app, { recursive: true, force: true }));
+  afterAll(() => rmSync(dirname(app), { recursive: true, force: true }));
 
   it('compiles every CLI command to dist/src/cli/commands, where main.js discovers them', () => {
+    expect(build.stdout).not.toMatch(/error TS(2307|6053)/); // a file the build context does not hold
     const sources = readdirSync(join(ROOT, 'src/cli/commands')).filter(
       (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
     );
     const compiled = new Set(readdirSync(join(app, 'dist/src/cli/commands')));
     for (const source of sources) expect(compiled.has(source.replace(/\.ts$/, '.js')), source).toBe(true);
+    expect(existsSync(join(app, 'src/cli')), 'the image holds no TypeScript sources').toBe(false);
   });
 
-  it('`node dist/src/cli/main.js pipeline run --help` works without tsx or the sources', () => {
-    const result = spawnSync(process.execPath, ['dist/src/cli/main.js', 'pipeline', 'run', '--help'], {
+  it('`node dist/src/cli/main.js pipeline run --help` works in /app as the image lays it out', () => {
+    const [command, ...args] = JSON.parse(
+      runtime.instructions.filter((i) => i.op === 'CMD').at(-1)!.args,
+    ) as string[];
+    expect(command).toBe('node');
+    const result = spawnSync(process.execPath, [...args, '--help'], {
       cwd: app,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, HOME: app },
