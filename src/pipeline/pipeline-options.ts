@@ -14,6 +14,8 @@ export interface PipelineOptions {
   readonly flushMaxBytes?: number;
   /** A batch is flushed when one (type, minute) lake buffer holds this many records. Default 50,000. */
   readonly flushMaxRecords?: number;
+  /** Batches written at once: lake writes and warehouse appends of consecutive batches overlap. Default 3. */
+  readonly maxConcurrentFlushes?: number;
   /** Backoff after a failed flush before its messages are nacked, doubling per consecutive failure. */
   readonly retryMinBackoffMs?: number;
   readonly retryMaxBackoffMs?: number;
@@ -32,6 +34,7 @@ export interface CompiledPipelineOptions {
   readonly flushMaxAgeMs: number;
   readonly flushMaxBytes: number;
   readonly flushMaxRecords: number;
+  readonly maxConcurrentFlushes: number;
   readonly retryMinBackoffMs: number;
   readonly retryMaxBackoffMs: number;
   readonly idleMs: number;
@@ -57,6 +60,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
       positive('flushMaxRecords', options.flushMaxRecords ?? 50_000),
       Math.max(1, Math.floor(maxOutstandingMessages / 2)),
     ),
+    maxConcurrentFlushes: positive('maxConcurrentFlushes', options.maxConcurrentFlushes ?? 3),
     retryMinBackoffMs: positive('retryMinBackoffMs', options.retryMinBackoffMs ?? 200),
     retryMaxBackoffMs: positive('retryMaxBackoffMs', options.retryMaxBackoffMs ?? 30_000),
     idleMs: positive('idleMs', options.idleMs ?? 2_000),

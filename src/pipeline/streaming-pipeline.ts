@@ -7,6 +7,7 @@ import type { Lake } from '../lake/lake.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { Semaphore } from '../util/semaphore.js';
 import { Batch } from './batch.js';
 import { BatchWriter, SinkError } from './batch-writer.js';
 import { PipelineHealth } from './pipeline-health.js';
@@ -66,8 +67,9 @@ export class StreamingPipeline {
   private subscriber: Subscriber | undefined;
   private batch = new Batch();
   private batchTimer: NodeJS.Timeout | undefined;
-  private flushChain: Promise<void> = Promise.resolve();
-  private pendingFlushes = 0;
+  /** Batches being written; up to maxConcurrentFlushes at once (lake writes and appends overlap). */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly flushSlots: Semaphore;
   private lastMessageAt = Date.now();
   private closing = false;
   private stopRetrying = false;
@@ -78,6 +80,7 @@ export class StreamingPipeline {
   ) {
     this.options = compilePipelineOptions(options);
     this.checker = new MessageChecker(this.options.contract);
+    this.flushSlots = new Semaphore(this.options.maxConcurrentFlushes);
     this.writer = new BatchWriter(deps.lake, deps.warehouse, deps.telemetry, this.options.workerId);
   }
 
@@ -99,11 +102,6 @@ export class StreamingPipeline {
   }
 
   private receive(message: ReceivedMessage): void {
-    if (this.closing) {
-      // Shutting down: give it back at once so another worker (or the next start) takes it.
-      message.nack();
-      return;
-    }
     this.stats.received++;
     this.lastMessageAt = Date.now();
     const checked = this.checker.check(message.data);
@@ -118,21 +116,29 @@ export class StreamingPipeline {
       this.flush();
   }
 
-  /** Closes the current batch and queues it for writing. */
+  /**
+   * Closes the current batch and starts writing it. At most `maxConcurrentFlushes` batches are written
+   * at once; beyond that the batch waits for a slot (and flow control holds back deliveries meanwhile).
+   */
   private flush(): Promise<void> {
     clearTimeout(this.batchTimer);
     if (this.batch.size > 0) {
       const batch = this.batch;
       this.batch = new Batch();
-      this.pendingFlushes++;
-      this.flushChain = this.flushChain
-        .then(() => this.writeUntilDurable(batch))
-        .finally(() => this.pendingFlushes--);
+      const write: Promise<void> = this.flushSlots
+        .run(() => this.writeWithRetries(batch))
+        .finally(() => this.inFlight.delete(write));
+      this.inFlight.add(write);
     }
-    return this.flushChain;
+    return this.allWritten();
   }
 
-  private async writeUntilDurable(batch: Batch): Promise<void> {
+  /** Resolves when every batch closed so far is written (or given back). */
+  private async allWritten(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
+
+  private async writeWithRetries(batch: Batch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         await this.writer.write(batch);
@@ -196,7 +202,7 @@ export class StreamingPipeline {
 
   /** True when nothing is buffered or being written. */
   get idle(): boolean {
-    return this.batch.size === 0 && this.pendingFlushes === 0;
+    return this.batch.size === 0 && this.inFlight.size === 0;
   }
 
   /**
@@ -213,17 +219,22 @@ export class StreamingPipeline {
   }
 
   /**
-   * Stops taking messages, writes what is buffered, acks it, then closes the subscriber (acks must
-   * land before it closes). Retrying a failing sink goes on until `deadlineMs`; whatever is still
-   * unwritten then is nacked for redelivery.
+   * Stops pulling, writes what is buffered and acks it, and resolves once the subscriber is closed.
+   * The subscriber's close() lets acks land while it waits for delivered messages, so the flush runs
+   * inside it; messages that still arrive meanwhile are written too, never nacked (on Pub/Sub a nack
+   * is redelivered at once and spends a delivery attempt). Retrying a failing sink goes on until
+   * `deadlineMs`; whatever is still unwritten then is nacked for redelivery.
    */
   async close(deadlineMs = 25_000): Promise<void> {
-    if (this.closing) return this.flushChain;
+    if (this.closing) return this.allWritten();
     this.closing = true;
     const timer = setTimeout(() => (this.stopRetrying = true), deadlineMs);
     try {
+      const subscriberClosed = this.subscriber?.close() ?? Promise.resolve();
       await this.flush();
-      await this.subscriber?.close();
+      await subscriberClosed;
+      // Anything delivered while the subscriber was closing.
+      await this.flush();
     } finally {
       clearTimeout(timer);
     }
