@@ -1,4 +1,5 @@
 import type { Config } from '../config/settings.js';
+import { queryRunningUp } from '../up/query-running-up.js';
 import { openWarehouse } from './open-warehouse.js';
 import type { QueryResult } from './warehouse.js';
 
@@ -8,6 +9,9 @@ import type { QueryResult } from './warehouse.js';
  * example to a running `shopstream up`, which holds the DuckDB file's lock).
  */
 export async function runQuery(config: Pick<Config, 'warehouse'>, sql: string): Promise<QueryResult> {
+  // A running `shopstream up` holds the DuckDB file: it answers read-only SQL for us instead.
+  const routed = await queryRunningUp(config.warehouse, sql);
+  if (routed) return routed;
   const warehouse = await openWarehouse(config.warehouse);
   await warehouse.start();
   try {

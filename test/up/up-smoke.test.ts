@@ -64,9 +64,15 @@ describe('shopstream up (smoke)', () => {
 
     // `shopstream query` from another process works although up holds the DuckDB file…
     const warehouseFlag = ['--warehouse', `duckdb:${join(dir, 'warehouse.duckdb')}`];
-    const query = await runCli([...warehouseFlag, 'query', 'SELECT count(*) AS n FROM orders_dedup']);
+    const query = await runCli([
+      ...warehouseFlag,
+      'query',
+      '--format',
+      'json',
+      'SELECT count(*) AS n FROM user_activity_dedup',
+    ]);
     expect(query.code, query.stderr).toBe(0);
-    expect(query.stdout).toMatch(/\d/);
+    expect((JSON.parse(query.stdout) as { n: number }[])[0]!.n).toBeGreaterThan(0);
     // …but only reads.
     const write = await runCli([...warehouseFlag, 'query', 'DELETE FROM orders']);
     expect(write.code).not.toBe(0);
@@ -108,12 +114,15 @@ describe('shopstream up (smoke)', () => {
     expect(published).toBeGreaterThan(3_000);
     expect(invalid).toBeGreaterThan(0);
     expect(stored + deadLettered).toBe(published);
-    expect(archived).toBe(published);
+    // The archive is at-least-once (a redelivered message may be archived twice): at least every message.
+    expect(archived).toBeGreaterThanOrEqual(published);
 
     // Rows in every event table and in ingest_errors; every published message is a row or a DLQ record.
     const tables = { orders: 0, inventory: 0, user_activity: 0, ingest_errors: 0 };
     for (const table of Object.keys(tables) as (keyof typeof tables)[]) {
-      tables[table] = await count(`SELECT count(DISTINCT event_id) AS n FROM ${table}`);
+      // Bad messages can share bytes (every empty message has the same event_id): count DLQ rows.
+      const counted = table === 'ingest_errors' ? 'count(*)' : 'count(DISTINCT event_id)';
+      tables[table] = await count(`SELECT ${counted} AS n FROM ${table}`);
       expect(tables[table], table).toBeGreaterThan(0);
     }
     expect(tables.orders + tables.inventory + tables.user_activity).toBe(stored);
@@ -138,12 +147,13 @@ describe('shopstream up (smoke)', () => {
     const archive = listFiles(join(dir, 'backup'));
     expect(archive.length).toBeGreaterThan(0);
     for (const file of archive) expect(file).toMatch(/^events_.+\.json$/);
+    // One payload per line; some deliberately bad payloads are empty, so empty lines count too.
     const archivedLines = archive.flatMap((f) =>
       readFileSync(join(dir, 'backup', f), 'utf8')
         .split('\n')
-        .filter(Boolean),
+        .slice(0, -1),
     );
-    expect(archivedLines).toHaveLength(published);
+    expect(archivedLines).toHaveLength(archived);
 
     // The discovery file is gone: `shopstream query` now opens the file itself.
     const after = await runCli([...warehouseFlag, 'query', 'SELECT count(*) AS n FROM ingest_errors']);
