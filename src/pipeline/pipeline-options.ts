@@ -10,6 +10,8 @@ export interface PipelineOptions {
   readonly maxOutstandingBytes?: number;
   /** A batch (lake files, warehouse rows, DLQ) is flushed at the latest this long after its first message. Default 1,000. */
   readonly flushMaxAgeMs?: number;
+  /** A batch is also flushed when no message arrived for this long (the bus has nothing more now). Default 200. */
+  readonly flushQuietMs?: number;
   /** A batch is flushed when one (type, minute) lake buffer reaches this many bytes. Default 16 MiB. */
   readonly flushMaxBytes?: number;
   /** A batch is flushed when one (type, minute) lake buffer holds this many records. Default 50,000. */
@@ -32,6 +34,7 @@ export interface CompiledPipelineOptions {
   readonly maxOutstandingMessages: number;
   readonly maxOutstandingBytes: number;
   readonly flushMaxAgeMs: number;
+  readonly flushQuietMs: number;
   readonly flushMaxBytes: number;
   readonly flushMaxRecords: number;
   readonly maxConcurrentFlushes: number;
@@ -54,6 +57,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     maxOutstandingMessages,
     maxOutstandingBytes: positive('maxOutstandingBytes', options.maxOutstandingBytes ?? 64 * 1024 * 1024),
     flushMaxAgeMs: positive('flushMaxAgeMs', options.flushMaxAgeMs ?? 1_000),
+    flushQuietMs: positive('flushQuietMs', options.flushQuietMs ?? 200),
     flushMaxBytes: positive('flushMaxBytes', options.flushMaxBytes ?? 16 * 1024 * 1024),
     // A batch must close before flow control stops deliveries, or it would wait for its age alone.
     flushMaxRecords: Math.min(

@@ -67,6 +67,7 @@ export class StreamingPipeline {
   private subscriber: Subscriber | undefined;
   private batch = new Batch();
   private batchTimer: NodeJS.Timeout | undefined;
+  private quietTimer: NodeJS.Timeout | undefined;
   /** Batches being written; up to maxConcurrentFlushes at once (lake writes and appends overlap). */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly flushSlots: Semaphore;
@@ -88,6 +89,16 @@ export class StreamingPipeline {
   async start(): Promise<void> {
     await this.deps.bus.describeSubscription(this.options.subscription);
     this.stats.startedAt = Date.now();
+    // When deliveries pause, write what we have instead of waiting for the batch's max age: the bus
+    // has nothing more right now, so waiting only adds latency.
+    const quietMs = this.options.flushQuietMs;
+    this.quietTimer = setInterval(
+      () => {
+        if (this.batch.size > 0 && Date.now() - this.lastMessageAt >= quietMs) void this.flush();
+      },
+      Math.max(10, quietMs / 2),
+    );
+    this.quietTimer.unref();
     this.subscriber = this.deps.bus.subscribe(this.options.subscription, (message) => this.receive(message), {
       flowControl: {
         maxMessages: this.options.maxOutstandingMessages,
@@ -228,6 +239,7 @@ export class StreamingPipeline {
   async close(deadlineMs = 25_000): Promise<void> {
     if (this.closing) return this.allWritten();
     this.closing = true;
+    clearInterval(this.quietTimer);
     const timer = setTimeout(() => (this.stopRetrying = true), deadlineMs);
     try {
       const subscriberClosed = this.subscriber?.close() ?? Promise.resolve();
