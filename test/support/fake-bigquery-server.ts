@@ -127,7 +127,8 @@ export class FakeBigQueryServer {
 
   /**
    * Fails the next `count` AppendRows requests with a gRPC status: in an AppendRowsResponse
-   * (`'response'`, the default) or by ending the call (`'stream'`). A failed request stores nothing.
+   * (`'response'`, the default), by ending the call (`'stream'`), or by never answering on that
+   * call again (`'hang'`, the code is then only recorded). A failed request stores nothing.
    */
   failNextAppends(count: number, code: GrpcStatusName, mode: FaultMode = 'response'): void {
     this.write.failNext(count, GrpcStatus[code], mode, `injected ${code} by fake-bigquery`);

@@ -480,6 +480,32 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       },
     );
 
+    it('replaces a connection that stops answering (no reply within appendTimeoutMs) and the rows arrive once', async () => {
+      const w = await readyWarehouse({ appendTimeoutMs: 300 });
+      const dataset = datasetOf(w);
+      bq.failNextAppends(1, 'UNAVAILABLE', 'hang');
+      await w.append('orders', [rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow]);
+      expect(bq.rows(PROJECT, dataset, 'orders')).toHaveLength(1);
+      const requests = bq.appends.filter((a) => a.table === `${PROJECT}.${dataset}.orders`);
+      expect(requests.map((r) => r.outcome)).toEqual(['UNAVAILABLE', 'OK']);
+    });
+
+    it('resends every request in flight on a dropped connection: all rows arrive, each once', async () => {
+      const w = await readyWarehouse({ maxAppendRequestBytes: 8 * 1024, maxInflightAppends: 3 });
+      const dataset = datasetOf(w);
+      const template = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
+      const rows = Array.from({ length: 120 }, (_, i) => ({
+        ...template,
+        event_id: i.toString(16).padStart(32, '0'),
+      }));
+      bq.failNextAppends(1, 'UNAVAILABLE', 'stream');
+      await w.append('orders', rows);
+      const stored = bq.rows(PROJECT, dataset, 'orders').map((r) => r.event_id);
+      expect(stored.sort()).toEqual(rows.map((r) => r.event_id).sort());
+      const requests = bq.appends.filter((a) => a.table === `${PROJECT}.${dataset}.orders`);
+      expect(requests.filter((r) => r.outcome === 'OK').length).toBeGreaterThan(3);
+    });
+
     it('gives up after the configured attempts with a retryable SHOP_E_WAREHOUSE_UNAVAILABLE', async () => {
       const w = await readyWarehouse({ retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 10 } });
       bq.failNextAppends(3, 'UNAVAILABLE');
@@ -716,6 +742,23 @@ FROM orders GROUP BY day, country`;
       });
       const error = await w.start().catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_UNAVAILABLE', retryable: true });
+    });
+
+    it('start() also checks the Storage Write API answers', async () => {
+      const w = warehouse({ writeEndpoint: '127.0.0.1:9' });
+      const error = await w.start().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_UNAVAILABLE', retryable: true });
+      expect((error as Error).message).toContain('Storage Write API');
+    });
+
+    it('close() lets appends in flight finish', async () => {
+      const w = await readyWarehouse();
+      const appending = w.append('inventory', [
+        rowOf(accepted(INVENTORY_EVENT), PUBLISHED, INGESTED) as InventoryRow,
+      ]);
+      await w.close();
+      await expect(appending).resolves.toBeUndefined();
+      expect(bq.rows(PROJECT, datasetOf(w), 'inventory')).toHaveLength(1);
     });
 
     it('refuses to go without credentials unless both endpoints are local', () => {

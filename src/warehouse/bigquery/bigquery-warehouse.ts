@@ -28,9 +28,12 @@ import {
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
 import { schemaDifferences } from './schema-differences.js';
-import { toWarehouseError } from './to-warehouse-error.js';
+import { GRPC_STATUS, toWarehouseError } from './to-warehouse-error.js';
 
 export type { BigQueryWarehouseOptions };
+
+/** How long start() waits for the Storage Write API to answer. */
+const START_TIMEOUT_MS = 15_000;
 
 interface ApiError {
   code?: unknown;
@@ -60,6 +63,7 @@ export class BigQueryWarehouse implements Warehouse {
   private readonly dataset: Dataset;
   private writerClient: managedwriter.WriterClient | undefined;
   private readonly appenders = new Map<string, DefaultStreamAppender>();
+  private readonly inflight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -82,15 +86,25 @@ export class BigQueryWarehouse implements Warehouse {
     this.dataset = this.bigquery.dataset(datasetId, location ? { location } : {});
   }
 
-  /** Checks the API answers and the credentials work: reads the dataset (missing is fine: setup makes it). */
+  /**
+   * Checks both APIs answer and the credentials work: reads the dataset (REST) and the orders
+   * table's default stream (gRPC). Missing ones are fine: setup makes them.
+   */
   async start(): Promise<void> {
     this.assertOpen();
-    try {
-      await this.dataset.getMetadata();
-    } catch (error) {
+    const rest = this.dataset.getMetadata().catch((error: unknown) => {
       if ((error as ApiError).code === 404) return;
       throw toWarehouseError(error, `reach dataset ${this.datasetPath()}`, 'admin');
-    }
+    });
+    const streamId = `${this.tablePath('orders')}/streams/_default`;
+    // One bounded attempt: the library's own policy retries UNAVAILABLE for up to ten minutes.
+    const write = this.writer()
+      .getWriteStream({ streamId }, { timeout: START_TIMEOUT_MS, maxRetries: 0 })
+      .catch((error: unknown) => {
+        if ((error as ApiError).code === GRPC_STATUS.NOT_FOUND) return;
+        throw toWarehouseError(error, `reach the Storage Write API (${streamId})`, 'write');
+      });
+    await Promise.all([rest, write]);
   }
 
   /**
@@ -125,12 +139,12 @@ export class BigQueryWarehouse implements Warehouse {
 
   async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
     this.assertOpen();
-    await this.appender(table).append(rows);
+    await this.track(this.appender(table).append(rows));
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
     this.assertOpen();
-    await this.appender('ingest_errors').append(rows);
+    await this.track(this.appender('ingest_errors').append(rows));
   }
 
   /**
@@ -170,12 +184,26 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
+  /** Lets appends in flight finish (each is bounded by its timeouts and retries), then disconnects. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled([...this.inflight]);
     for (const appender of this.appenders.values()) appender.close();
     this.appenders.clear();
-    this.writerClient?.close();
+    if (this.writerClient) {
+      this.writerClient.close(); // the stream connections
+      await this.writerClient.getClient().close(); // the gRPC channel
+    }
+  }
+
+  private async track(append: Promise<void>): Promise<void> {
+    this.inflight.add(append);
+    try {
+      await append;
+    } finally {
+      this.inflight.delete(append);
+    }
   }
 
   private appender(table: string): DefaultStreamAppender {
@@ -183,7 +211,7 @@ export class BigQueryWarehouse implements Warehouse {
     if (!appender) {
       appender = new DefaultStreamAppender(
         this.writer(),
-        `projects/${this.projectId()}/datasets/${this.datasetId()}/tables/${table}`,
+        this.tablePath(table),
         tableFieldsOf(table),
         this.options.append,
         this.logger,
@@ -298,6 +326,11 @@ export class BigQueryWarehouse implements Warehouse {
 
   private datasetId(): string {
     return this.options.datasetId;
+  }
+
+  /** `projects/{p}/datasets/{d}/tables/{t}`, as the Storage Write API names a table. */
+  private tablePath(table: string): string {
+    return `projects/${this.projectId()}/datasets/${this.datasetId()}/tables/${table}`;
   }
 
   private datasetPath(): string {

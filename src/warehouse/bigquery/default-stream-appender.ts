@@ -108,6 +108,16 @@ export class DefaultStreamAppender {
 
   private async sendWithRetries(rows: StorageRow[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      if (this.closed) {
+        throw new ShopstreamError(
+          'SHOP_E_WAREHOUSE_UNAVAILABLE',
+          `bigquery: appender of ${this.tablePath} closed while appending`,
+          {
+            retryable: true,
+            context: { table: this.tablePath },
+          },
+        );
+      }
       let open: OpenWriter | undefined;
       try {
         open = await this.open();

@@ -17,7 +17,10 @@ export interface FakeAppend {
   /** Serialized size of the whole AppendRowsRequest, as it came off the wire. */
   readonly bytes: number;
   readonly traceId: string;
-  /** gRPC status name of the answer: `OK`, `UNAVAILABLE` (injected), `INVALID_ARGUMENT`, … */
+  /**
+   * gRPC status name of the answer: `OK`, `UNAVAILABLE` (injected), `INVALID_ARGUMENT`, …; for a
+   * request that got no answer (a stalled or dead call), the injected code or `UNAVAILABLE`.
+   */
   readonly outcome: string;
   /** Whether the answer was an error status ending the stream (not an in-band response error). */
   readonly streamError: boolean;
@@ -28,7 +31,9 @@ export type FaultMode =
   /** An AppendRowsResponse carrying `error` (the connection stays open). */
   | 'response'
   /** The whole AppendRows call ends with the status, as when the service drops a connection. */
-  | 'stream';
+  | 'stream'
+  /** No answer, to this request or any later one on the call: a stalled connection. */
+  | 'hang';
 
 interface Fault {
   remaining: number;
@@ -38,6 +43,8 @@ interface Fault {
 }
 
 interface CallState {
+  /** Ended with an error status, or stalled: later requests on the call get no answer. */
+  dead: boolean;
   writeStream: string;
   rowType: protobuf.Type | undefined;
   checkedFor: FakeTable | undefined;
@@ -130,7 +137,7 @@ export class WriteApiServer {
   }
 
   private appendRows(call: grpc.ServerDuplexStream<Received, unknown>): void {
-    const state: CallState = { writeStream: '', rowType: undefined, checkedFor: undefined };
+    const state: CallState = { dead: false, writeStream: '', rowType: undefined, checkedFor: undefined };
     call.on('data', ({ request, bytes }: Received) => {
       const record = (outcome: grpc.status, rowCount: number, streamError = false): void => {
         this.appends.push({
@@ -144,6 +151,10 @@ export class WriteApiServer {
         });
       };
       if (request.writeStream) state.writeStream = request.writeStream;
+      if (state.dead) {
+        record(grpc.status.UNAVAILABLE, request.protoRows?.rows?.serializedRows?.length ?? 0, true);
+        return;
+      }
       const descriptor = request.protoRows?.writerSchema?.protoDescriptor;
       if (descriptor) {
         try {
@@ -162,10 +173,13 @@ export class WriteApiServer {
 
       const fault = this.takeFault();
       if (fault) {
-        record(fault.code, serialized.length, fault.mode === 'stream');
-        if (fault.mode === 'stream') call.emit('error', { code: fault.code, details: fault.message });
-        else
+        record(fault.code, serialized.length, fault.mode !== 'response');
+        if (fault.mode === 'response') {
           call.write({ error: { code: fault.code, message: fault.message }, writeStream: state.writeStream });
+        } else {
+          state.dead = true;
+          if (fault.mode === 'stream') call.emit('error', { code: fault.code, details: fault.message });
+        }
         return;
       }
 
