@@ -50,6 +50,10 @@ describe('TrafficGenerator output meets the contract', () => {
     }
   });
 
+  it('never repeats a message, so every event has its own event_id', () => {
+    expect(new Set(messages.map((m) => m.data.toString())).size).toBe(messages.length);
+  });
+
   it('produces all three event types, mostly user activity', () => {
     const counts = { order: 0, inventory: 0, user_activity: 0 };
     for (const m of messages) counts[m.eventType!]++;
@@ -298,6 +302,11 @@ describe('stories', () => {
 });
 
 describe('wall clock', () => {
+  it('gives every event its own bytes, even many per millisecond', () => {
+    const all = generate(20_000, { clock: 'wall' });
+    expect(new Set(all.map((m) => m.data.toString())).size).toBe(all.length);
+  });
+
   it('stamps every event with the time it was generated', () => {
     const before = Date.now();
     const stream = events(generate(2_000, { clock: 'wall', invalidRatio: 0.1 }));

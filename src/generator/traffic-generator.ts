@@ -1,7 +1,7 @@
 import { EVENT_TYPES, type EventType } from '../contract/event-types.js';
 import type { ReferenceData } from '../warehouse/reference-data.js';
 import type { GeneratedMessage } from './generated-message.js';
-import { IsoTimeFormatter } from './iso-time.js';
+import { IsoTimeFormatter, WallClockStamp } from './iso-time.js';
 import { MessageSlab } from './message-slab.js';
 import { INVALID_KINDS, type InvalidKind } from './invalid-messages.js';
 import { RandomSource } from './random-source.js';
@@ -18,7 +18,8 @@ import { sharedUserAgentPool, type UserAgentPool } from './user-agent-pool.js';
  * Where event times come from. `simulated`: a clock that starts at `start` and advances with the
  * stories (sessions take minutes, deliveries hours), independent of how fast messages are made;
  * the same seed gives the same bytes. `wall`: every event carries the time it was generated, as
- * live traffic does (needed to measure end-to-end latency).
+ * live traffic does (needed to measure end-to-end latency), with microseconds and strictly
+ * increasing, so no two events share their bytes (and event_id).
  */
 export type GeneratorClock = 'simulated' | 'wall';
 
@@ -63,6 +64,7 @@ export class TrafficGenerator {
   private readonly invalidRatio: number;
   private readonly invalidRng: RandomSource;
   private readonly wall: boolean;
+  private readonly wallClock = new WallClockStamp();
   private readonly universe: ReferenceData;
   private readonly userAgents: UserAgentPool;
   private readonly kindsByType: Readonly<Record<EventType, readonly InvalidKind[]>>;
@@ -101,7 +103,7 @@ export class TrafficGenerator {
       profile: this.profile,
       userAgents: this.userAgents,
       schedule: (atMs: number, task: Task) => this.queue.schedule(atMs, task),
-      timestamp: this.wall ? () => new Date().toISOString() : (atMs: number) => iso.format(atMs),
+      timestamp: this.wall ? () => this.wallClock.next() : (atMs: number) => iso.format(atMs),
       emit: (type: EventType, json: string) => ready.push({ data: slab.encode(json), eventType: type }),
     };
     const ctx: StoryContext = { ...sim, stock: new StockKeeper(sim) };
@@ -141,7 +143,7 @@ export class TrafficGenerator {
     const rng = this.invalidRng;
     const type = rng.pick(EVENT_TYPES);
     const kind = rng.pick(this.kindsByType[type]);
-    const time = this.wall ? new Date().toISOString() : new Date(this.nowMs).toISOString();
+    const time = this.wall ? this.wallClock.next() : new Date(this.nowMs).toISOString();
     const data = kind.make(sampleEvent(type, this.universe, this.userAgents, rng, time), rng);
     return { data, eventType: null, invalidKind: kind.name, expectedCode: kind.code };
   }
