@@ -10,12 +10,21 @@ export function mermaidErDiagram(tables: readonly TableModel[] = TABLES): string
   for (const table of tables) {
     const foreign = new Set(table.relationships.map((r) => r.column.split('.')[0]));
     lines.push(`  ${table.name} {`);
+    // Raw tables are at-least-once: their identity is what the views deduplicate on, not a key.
+    const keyed = table.kind === 'reference' || table.kind === 'enumeration';
     for (const column of table.columns) {
-      const keys = [table.key.includes(column.name) ? 'PK' : '', foreign.has(column.name) ? 'FK' : '']
+      const keys = [
+        keyed && table.key.includes(column.name) ? 'PK' : '',
+        foreign.has(column.name) ? 'FK' : '',
+      ]
         .filter(Boolean)
         .join(', ');
       const comment =
-        column.type === 'STRUCT' ? ` "${(column.fields ?? []).map((f) => f.name).join(', ')}"` : '';
+        column.type === 'STRUCT'
+          ? ` "${(column.fields ?? []).map((f) => f.name).join(', ')}"`
+          : !keyed && table.key.includes(column.name)
+            ? ' "identity: the views keep one row per value"'
+            : '';
       lines.push(`    ${typeName(column)} ${column.name}${keys ? ` ${keys}` : ''}${comment}`);
     }
     lines.push('  }');
