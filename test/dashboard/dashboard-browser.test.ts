@@ -94,8 +94,6 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
     mkdirSync(artifacts, { recursive: true });
     const shot = join(artifacts, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.UPDATE_README_SCREENSHOT === '1')
-      copyFileSync(shot, join(projectRoot(), 'docs/img/dashboard.png'));
   }, 150_000);
 
   it('stops cleanly on SIGTERM, and the page says the stream is gone', async () => {
