@@ -10,7 +10,8 @@ export interface DuckDbFailureContext {
 /**
  * Maps a DuckDB failure to shopstream's typed errors:
  * - a database file locked by another process, I/O errors (disk full), memory and fatal errors →
- *   SHOP_E_WAREHOUSE_UNAVAILABLE, retryable;
+ *   SHOP_E_WAREHOUSE_UNAVAILABLE, retryable; once DuckDB has invalidated the database after a fatal
+ *   error, the same code but not retryable (only a restart helps);
  * - a missing table while writing → SHOP_E_WAREHOUSE_SCHEMA (run `shopstream setup`);
  * - anything else (bad SQL, unknown table in a query, a value out of its column's range) →
  *   SHOP_E_WAREHOUSE_QUERY with the engine's message, not retryable: the same statement fails again.
@@ -27,7 +28,15 @@ export function duckDbError(error: unknown, context: DuckDbFailureContext): Shop
       { retryable: true, context: details, cause: error },
     );
   }
-  if (/^(IO|Out of Memory|FATAL|Interrupt) Error|database has been invalidated/i.test(engine))
+  // After a fatal error (a WAL write that failed, for example on a full disk) DuckDB refuses all
+  // further work on this instance: retrying in-process cannot help, restarting the process can.
+  if (/database has been invalidated/i.test(engine))
+    return new ShopstreamError(
+      'SHOP_E_WAREHOUSE_UNAVAILABLE',
+      `${context.path}: DuckDB stopped this database after an earlier fatal error; restart the process (its WAL is replayed on open). ${engine}`,
+      { retryable: false, context: details, cause: error },
+    );
+  if (/^(IO|Out of Memory|FATAL|Interrupt) Error/i.test(engine))
     return new ShopstreamError(
       'SHOP_E_WAREHOUSE_UNAVAILABLE',
       `${context.path}: ${context.action} failed: ${engine}`,

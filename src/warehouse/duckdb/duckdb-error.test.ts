@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { duckDbError } from './duckdb-error.js';
+
+// The engine messages below are DuckDB's own wording (1.x); the lock and SQL cases are also exercised
+// against a real database in duckdb-warehouse.test.ts.
+const at = { path: '/data/warehouse.duckdb' } as const;
+
+describe('duckDbError', () => {
+  it('maps a full disk to a retryable SHOP_E_WAREHOUSE_UNAVAILABLE', () => {
+    const error = duckDbError(
+      new Error('IO Error: Could not write file "/data/warehouse.duckdb.wal": No space left on device'),
+      {
+        ...at,
+        action: 'append',
+        table: 'orders',
+      },
+    );
+    expect([error.code, error.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', true]);
+    expect(error.context).toMatchObject({ table: 'orders', engine: expect.stringMatching(/No space left/) });
+  });
+
+  it('says to restart once DuckDB has invalidated the database (not retryable in-process)', () => {
+    const error = duckDbError(
+      new Error('FATAL Error: Failed: database has been invalidated because of a previous fatal error.'),
+      { ...at, action: 'append', table: 'orders' },
+    );
+    expect([error.code, error.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', false]);
+    expect(error.message).toMatch(/restart the process/);
+  });
+
+  it('keeps a ShopstreamError as it is, and reports anything else as the engine said it', () => {
+    const ours = new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', 'x');
+    expect(duckDbError(ours, { ...at, action: 'ensureSchema' })).toBe(ours);
+    const conversion = duckDbError(new Error('Conversion Error: Could not convert string "x" to INT64'), {
+      ...at,
+      action: 'appendErrors',
+      table: 'ingest_errors',
+    });
+    expect([conversion.code, conversion.retryable, conversion.message]).toEqual([
+      'SHOP_E_WAREHOUSE_QUERY',
+      false,
+      'ingest_errors: the warehouse rejected the write: Conversion Error: Could not convert string "x" to INT64',
+    ]);
+  });
+});
