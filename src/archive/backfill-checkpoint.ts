@@ -36,7 +36,10 @@ export class BackfillCheckpoint {
     this.finished.add(fileUri);
     mkdirSync(dirname(this.path), { recursive: true });
     const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ source: this.source, finished: [...this.finished].sort() }, null, 1));
+    writeFileSync(
+      temp,
+      JSON.stringify({ source: this.source, finished: [...this.finished].sort() }, null, 1),
+    );
     renameSync(temp, this.path);
   }
 }

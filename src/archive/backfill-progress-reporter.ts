@@ -18,7 +18,8 @@ export class BackfillProgressReporter {
       this.bar = new cliProgress.SingleBar(
         {
           stream,
-          format: 'backfill [{bar}] {percentage}% | files {files}/{filesTotal} | {records} records ({accepted} ok, {deadLettered} DLQ) | {rate}/s | ETA {eta_formatted}',
+          format:
+            'backfill [{bar}] {percentage}% | files {files}/{filesTotal} | {records} records ({accepted} ok, {deadLettered} DLQ) | {rate}/s | ETA {eta_formatted}',
           etaBuffer: 50,
           hideCursor: true,
         },
@@ -45,7 +46,10 @@ export class BackfillProgressReporter {
 
   finish(progress: BackfillProgress): void {
     if (this.bar) {
-      this.bar.update(progress.bytesTotal, { ...progress, rate: Math.round(progress.records / Math.max(0.001, (Date.now() - this.started) / 1000)) });
+      this.bar.update(progress.bytesTotal, {
+        ...progress,
+        rate: Math.round(progress.records / Math.max(0.001, (Date.now() - this.started) / 1000)),
+      });
       this.bar.stop();
     }
   }

@@ -49,7 +49,12 @@ export interface BackfillProgress {
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillProgress> {
   const checker = new MessageChecker(options.contract);
-  const writer = new BatchWriter(options.lake, options.warehouse, options.telemetry, `bf${Math.floor(Math.random() * 0xffffff).toString(16)}`);
+  const writer = new BatchWriter(
+    options.lake,
+    options.warehouse,
+    options.telemetry,
+    `bf${Math.floor(Math.random() * 0xffffff).toString(16)}`,
+  );
   const batchRecords = options.batchRecords ?? 50_000;
   const started = new Date();
   const files: { uri: string; size: number }[] = [];
@@ -89,7 +94,12 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
       line++;
       const message = replayedMessage(`${file.uri}#${line}`, data, publishTime);
       const checked = checker.check(data);
-      if (checked.ok) batch.addAccepted(message, checked, checked.event.event_type === 'order' ? checked.event.order_date : checked.event.timestamp);
+      if (checked.ok)
+        batch.addAccepted(
+          message,
+          checked,
+          checked.event.event_type === 'order' ? checked.event.order_date : checked.event.timestamp,
+        );
       else batch.addRejected(message, checked.failure);
       progress.records++;
       if (batch.size >= batchRecords) {
@@ -128,5 +138,14 @@ async function writeWithRetry(writer: BatchWriter, batch: Batch, options: Backfi
 
 /** A line of an archive, dressed as a delivered message so it takes the stream's exact path. */
 function replayedMessage(id: string, data: Buffer, publishTime: Date): ReceivedMessage {
-  return { id, data, attributes: {}, publishTime, deliveryAttempt: 1, ack() {}, nack() {}, modifyAckDeadline() {} };
+  return {
+    id,
+    data,
+    attributes: {},
+    publishTime,
+    deliveryAttempt: 1,
+    ack() {},
+    nack() {},
+    modifyAckDeadline() {},
+  };
 }

@@ -14,7 +14,10 @@ export interface HistoryArchiverOptions {
   readonly logger: Logger;
   /** Close a file this long after it was opened. Default 60 s. */
   readonly maxDurationMs?: number;
-  /** Close a file at this many bytes. Default 100 MiB. */
+  /**
+   * A file holds at most this many bytes (newlines included); a single larger message gets a file of
+   * its own. Default 100 MiB.
+   */
   readonly maxBytes?: number;
   /** Close a file after this many messages. Default 1,000,000. */
   readonly maxMessages?: number;
@@ -43,9 +46,13 @@ export class HistoryArchiver {
   private readonly maxOutstandingMessages: number;
   private readonly maxOutstandingBytes: number;
   private subscriber: Subscriber | undefined;
-  private current: { openedAt: Date; messages: ReceivedMessage[]; bytes: number; timer: NodeJS.Timeout } | undefined;
+  private current:
+    { openedAt: Date; messages: ReceivedMessage[]; bytes: number; timer: NodeJS.Timeout } | undefined;
   private chain: Promise<void> = Promise.resolve();
   private closing = false;
+  private lateFlush: NodeJS.Immediate | undefined;
+  /** Set when close() has waited long enough: a write still failing then gives its messages back. */
+  private stopRetrying = false;
 
   constructor(private readonly options: HistoryArchiverOptions) {
     this.maxDurationMs = options.maxDurationMs ?? 60_000;
@@ -59,22 +66,22 @@ export class HistoryArchiver {
     await this.options.bus.describeSubscription(this.options.subscription);
     this.subscriber = this.options.bus.subscribe(this.options.subscription, (m) => this.receive(m), {
       flowControl: { maxMessages: this.maxOutstandingMessages, maxBytes: this.maxOutstandingBytes },
-      onError: (error) => this.options.logger.warn({ err: error }, 'archiver subscriber error; it keeps retrying'),
+      onError: (error) =>
+        this.options.logger.warn({ err: error }, 'archiver subscriber error; it keeps retrying'),
     });
   }
 
   private receive(message: ReceivedMessage): void {
-    if (this.closing) {
-      message.nack();
-      return;
-    }
+    const size = message.data.length + 1;
+    // A file never grows past maxBytes, unless one message alone is larger (as on Google's side).
+    if (this.current && this.current.bytes + size > this.maxBytes) void this.closeFile();
     if (!this.current) {
-      const timer = setTimeout(() => this.closeFile(), this.maxDurationMs);
+      const timer = setTimeout(() => void this.closeFile(), this.maxDurationMs);
       this.current = { openedAt: new Date(), messages: [], bytes: 0, timer };
     }
     const file = this.current;
     file.messages.push(message);
-    file.bytes += message.data.length + 1;
+    file.bytes += size;
     // Close early when the file holds as much as flow control lets us hold, or the bus would stall.
     if (
       file.bytes >= this.maxBytes ||
@@ -82,7 +89,15 @@ export class HistoryArchiver {
       file.messages.length >= this.maxOutstandingMessages * 0.9 ||
       file.bytes >= this.maxOutstandingBytes * 0.9
     )
-      this.closeFile();
+      void this.closeFile();
+    // While closing, a late delivery is written at once (with any others of the same tick) rather than
+    // after max duration: the subscriber's close() waits for it to be acked, and a nack would hand it
+    // straight back (on Pub/Sub spending a delivery attempt).
+    else if (this.closing && !this.lateFlush)
+      this.lateFlush = setImmediate(() => {
+        this.lateFlush = undefined;
+        void this.closeFile();
+      });
   }
 
   private closeFile(): Promise<void> {
@@ -115,13 +130,20 @@ export class HistoryArchiver {
       } catch (error) {
         this.stats.failedWrites++;
         this.options.telemetry.emit('sink:failed', { sink: 'archive', error: error as Error });
-        if (this.closing && attempt >= 3) {
+        if (this.stopRetrying) {
           for (const m of messages) m.nack();
-          this.options.logger.error({ err: error, messages: messages.length }, 'archive write still failing at shutdown; nacked');
+          this.options.logger.error(
+            { err: error, messages: messages.length },
+            'archive write still failing at shutdown; nacked',
+          );
           return;
         }
-        const backoff = Math.min(30_000, 200 * 2 ** Math.min(attempt, 10));
-        this.options.logger.warn({ err: error, attempt: attempt + 1, backoffMs: backoff }, 'archive write failed; retrying');
+        // Short waits while closing, so the close deadline is noticed soon.
+        const backoff = Math.min(this.closing ? 1_000 : 30_000, 200 * 2 ** Math.min(attempt, 10));
+        this.options.logger.warn(
+          { err: error, attempt: attempt + 1, backoffMs: backoff },
+          'archive write failed; retrying',
+        );
         for (const m of messages) m.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
         await new Promise((resolve) => setTimeout(resolve, backoff));
       }
@@ -130,7 +152,12 @@ export class HistoryArchiver {
     this.stats.messages += messages.length;
     this.stats.files++;
     this.stats.bytes += bytes;
-    this.options.telemetry.emit('sink:flushed', { sink: 'archive', records: messages.length, bytes, ms: performance.now() - started });
+    this.options.telemetry.emit('sink:flushed', {
+      sink: 'archive',
+      records: messages.length,
+      bytes,
+      ms: performance.now() - started,
+    });
     this.options.logger.debug({ file: name, messages: messages.length, bytes }, 'archive file written');
   }
 
@@ -139,10 +166,26 @@ export class HistoryArchiver {
     return this.closeFile();
   }
 
-  /** Closes the open file (writes and acks it), then stops the subscriber. */
-  async close(): Promise<void> {
+  /**
+   * Stops pulling, writes and acks the open file, and resolves once the subscriber is closed. The
+   * subscriber's close() lets acks land while it waits for delivered messages, so the file is written
+   * inside it; messages that still arrive meanwhile are written too, never nacked. A write that keeps
+   * failing is retried until `deadlineMs`; its messages are then nacked for redelivery.
+   */
+  async close(deadlineMs = 25_000): Promise<void> {
+    if (this.closing) return this.chain;
     this.closing = true;
-    await this.closeFile();
-    await this.subscriber?.close();
+    const timer = setTimeout(() => (this.stopRetrying = true), deadlineMs);
+    try {
+      const subscriberClosed = this.subscriber?.close() ?? Promise.resolve();
+      await this.closeFile();
+      await subscriberClosed;
+      // Anything delivered while the subscriber was closing.
+      clearImmediate(this.lateFlush);
+      this.lateFlush = undefined;
+      await this.closeFile();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -6,7 +6,10 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { HistoryArchiver } from './history-archiver.js';
 
 /** A HistoryArchiver wired from the configuration. */
-export function archiverFromConfig(config: Config, deps: Pick<ConstructorParameters<typeof HistoryArchiver>[0], 'bus' | 'archive' | 'telemetry' | 'logger'>): HistoryArchiver {
+export function archiverFromConfig(
+  config: Config,
+  deps: Pick<ConstructorParameters<typeof HistoryArchiver>[0], 'bus' | 'archive' | 'telemetry' | 'logger'>,
+): HistoryArchiver {
   return new HistoryArchiver({
     ...deps,
     subscription: config.historySubscription,
@@ -23,7 +26,12 @@ export function archiverFromConfig(config: Config, deps: Pick<ConstructorParamet
  * `shopstream archive run`: archive until SIGTERM/SIGINT, or with exitWhenIdle until the history
  * subscription has no backlog; then close the open file and exit.
  */
-export async function runArchiverProcess(options: { config: Config; logger: Logger; exitWhenIdle: boolean; idleMs: number }): Promise<HistoryArchiver['stats']> {
+export async function runArchiverProcess(options: {
+  config: Config;
+  logger: Logger;
+  exitWhenIdle: boolean;
+  idleMs: number;
+}): Promise<HistoryArchiver['stats']> {
   const { config, logger } = options;
   const [bus, archive] = await Promise.all([openBus(config.bus), openLake(config.archive)]);
   await Promise.all([bus.start(), archive.start()]);
@@ -47,9 +55,14 @@ export async function runArchiverProcess(options: { config: Config; logger: Logg
             last = archiver.stats.messages;
             quietSince = Date.now();
           }
-          if (Date.now() - quietSince >= options.idleMs && (info?.backlog === undefined || info.backlog === 0)) return;
+          if (
+            Date.now() - quietSince >= options.idleMs &&
+            (info?.backlog === undefined || info.backlog === 0)
+          )
+            return;
           // Messages are buffered in an open file: close it so they count.
-          if (info?.backlog !== undefined && info.backlog > 0 && Date.now() - quietSince >= options.idleMs) await archiver.flush();
+          if (info?.backlog !== undefined && info.backlog > 0 && Date.now() - quietSince >= options.idleMs)
+            await archiver.flush();
         }
       };
       await Promise.race([idle(), stopped]);

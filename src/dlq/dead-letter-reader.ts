@@ -15,7 +15,10 @@ export interface DeadLetterFilter {
 }
 
 /** Reads DLQ records from the lake's `output/errors/` files, oldest folder first. */
-export async function* readDeadLetters(lake: Lake, filter: DeadLetterFilter = {}): AsyncIterable<StoredDeadLetter> {
+export async function* readDeadLetters(
+  lake: Lake,
+  filter: DeadLetterFilter = {},
+): AsyncIterable<StoredDeadLetter> {
   const since = filter.since?.toISOString();
   for await (const file of lake.list('output/errors/')) {
     if (since && folderMinuteOf(file.key) < since.slice(0, 16)) continue;

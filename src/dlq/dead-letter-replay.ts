@@ -64,25 +64,37 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         result.skippedByFix++;
         continue;
       }
-      data = Buffer.isBuffer(fixed) ? fixed : Buffer.from(typeof fixed === 'string' ? fixed : JSON.stringify(fixed), 'utf8');
+      data = Buffer.isBuffer(fixed)
+        ? fixed
+        : Buffer.from(typeof fixed === 'string' ? fixed : JSON.stringify(fixed), 'utf8');
     }
-    pending.push({
-      data,
-      attributes: {
-        ...record.attributes,
-        shopstream_replay_of: record.message_id,
-        shopstream_replay_event_id: record.event_id,
-        shopstream_replay_code: record.error.code,
-      },
-    });
-    ledger.push(JSON.stringify({ event_id: record.event_id, message_id: record.message_id, replayed_event_id: eventIdOf(data) }));
+    if (!options.dryRun)
+      pending.push({
+        data,
+        attributes: {
+          ...record.attributes,
+          shopstream_replay_of: record.message_id,
+          shopstream_replay_event_id: record.event_id,
+          shopstream_replay_code: record.error.code,
+        },
+      });
+    ledger.push(
+      JSON.stringify({
+        event_id: record.event_id,
+        message_id: record.message_id,
+        replayed_event_id: eventIdOf(data),
+      }),
+    );
     result.replayed++;
     if (pending.length >= 500) await publish();
   }
   await publish();
   if (!options.dryRun && ledger.length > 0) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    await options.lake.writeFile(`${LEDGER_PREFIX}replayed_${stamp}_${randomUUID()}.json`, ledger.join('\n') + '\n');
+    await options.lake.writeFile(
+      `${LEDGER_PREFIX}replayed_${stamp}_${randomUUID()}.json`,
+      ledger.join('\n') + '\n',
+    );
   }
   return result;
 }

@@ -6,16 +6,32 @@ import { commandContext, parsePositiveInt } from '../command-context.js';
 export function register(program: Command): void {
   program
     .command('backfill')
-    .description('replay NDJSON archives (file/folder, gs://, s3://; plain or gzip) into the lake, warehouse and DLQ')
+    .description(
+      'replay NDJSON archives (file/folder, gs://, s3://; plain or gzip) into the lake, warehouse and DLQ',
+    )
     .requiredOption('--from <uri>', 'a local file or folder, gs://bucket/prefix, or s3://bucket/prefix')
-    .option('--checkpoint <file>', 'where finished files are recorded (default ./data/backfill/<hash of --from>.json)')
+    .option(
+      '--checkpoint <file>',
+      'where finished files are recorded (default ./data/backfill/<hash of --from>.json)',
+    )
     .option('--restart', 'ignore the checkpoint and start from the first file')
     .option('--batch <records>', 'records per write to the sinks', '50000')
-    .action(async (opts: { from: string; checkpoint?: string; restart?: boolean; batch: string }, command: Command) => {
-      const { config, logger } = commandContext(command);
-      const batchRecords = parsePositiveInt('--batch', opts.batch, 1_000_000);
-      const [{ openBackfillSource }, { BackfillCheckpoint }, { runBackfill }, { BackfillProgressReporter }, { openLake }, { openWarehouse }, { Telemetry }] =
-        await Promise.all([
+    .action(
+      async (
+        opts: { from: string; checkpoint?: string; restart?: boolean; batch: string },
+        command: Command,
+      ) => {
+        const { config, logger } = commandContext(command);
+        const batchRecords = parsePositiveInt('--batch', opts.batch, 1_000_000);
+        const [
+          { openBackfillSource },
+          { BackfillCheckpoint },
+          { runBackfill },
+          { BackfillProgressReporter },
+          { openLake },
+          { openWarehouse },
+          { Telemetry },
+        ] = await Promise.all([
           import('../../archive/sources/open-backfill-source.js'),
           import('../../archive/backfill-checkpoint.js'),
           import('../../archive/backfill.js'),
@@ -24,46 +40,55 @@ export function register(program: Command): void {
           import('../../warehouse/open-warehouse.js'),
           import('../../telemetry/telemetry.js'),
         ]);
-      const checkpointPath = opts.checkpoint ?? `./data/backfill/${createHash('sha256').update(opts.from).digest('hex').slice(0, 16)}.json`;
-      if (opts.restart) {
-        const { rmSync } = await import('node:fs');
-        rmSync(checkpointPath, { force: true });
-      }
-      const source = await openBackfillSource(opts.from);
-      const [lake, warehouse] = await Promise.all([openLake(config.lake), openWarehouse(config.warehouse)]);
-      await Promise.all([lake.start(), warehouse.start()]);
-      const abort = new AbortController();
-      const onSignal = (): void => abort.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      const reporter = new BackfillProgressReporter();
-      const started = Date.now();
-      try {
-        const progress = await runBackfill({
-          source,
-          lake,
-          warehouse,
-          checkpoint: new BackfillCheckpoint(checkpointPath, opts.from),
-          telemetry: new Telemetry(),
-          logger,
-          batchRecords,
-          contract: {
-            minTimestamp: config['contract.minTimestamp'],
-            maxFutureMs: config['contract.maxFutureMs'],
-            maxMessageBytes: config['contract.maxMessageBytes'],
-          },
-          onProgress: (p) => reporter.update(p),
-          signal: abort.signal,
-        });
-        reporter.finish(progress);
-        const seconds = (Date.now() - started) / 1000;
-        const summary = { ...progress, seconds, recordsPerSecond: Math.round(progress.records / Math.max(seconds, 0.001)), interrupted: abort.signal.aborted, checkpoint: checkpointPath };
-        process.stdout.write(JSON.stringify(summary) + '\n');
-        if (abort.signal.aborted) process.exitCode = 130;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await Promise.allSettled([lake.close(), warehouse.close()]);
-      }
-    });
+        const checkpointPath =
+          opts.checkpoint ??
+          `./data/backfill/${createHash('sha256').update(opts.from).digest('hex').slice(0, 16)}.json`;
+        if (opts.restart) {
+          const { rmSync } = await import('node:fs');
+          rmSync(checkpointPath, { force: true });
+        }
+        const source = await openBackfillSource(opts.from);
+        const [lake, warehouse] = await Promise.all([openLake(config.lake), openWarehouse(config.warehouse)]);
+        await Promise.all([lake.start(), warehouse.start()]);
+        const abort = new AbortController();
+        const onSignal = (): void => abort.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        const reporter = new BackfillProgressReporter();
+        const started = Date.now();
+        try {
+          const progress = await runBackfill({
+            source,
+            lake,
+            warehouse,
+            checkpoint: new BackfillCheckpoint(checkpointPath, opts.from),
+            telemetry: new Telemetry(),
+            logger,
+            batchRecords,
+            contract: {
+              minTimestamp: config['contract.minTimestamp'],
+              maxFutureMs: config['contract.maxFutureMs'],
+              maxMessageBytes: config['contract.maxMessageBytes'],
+            },
+            onProgress: (p) => reporter.update(p),
+            signal: abort.signal,
+          });
+          reporter.finish(progress);
+          const seconds = (Date.now() - started) / 1000;
+          const summary = {
+            ...progress,
+            seconds,
+            recordsPerSecond: Math.round(progress.records / Math.max(seconds, 0.001)),
+            interrupted: abort.signal.aborted,
+            checkpoint: checkpointPath,
+          };
+          process.stdout.write(JSON.stringify(summary) + '\n');
+          if (abort.signal.aborted) process.exitCode = 130;
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          await Promise.allSettled([source.close(), lake.close(), warehouse.close()]);
+        }
+      },
+    );
 }

@@ -7,7 +7,9 @@ import { commandContext, parsePositiveInt } from '../command-context.js';
 
 /** `shopstream dlq list | show | replay`: inspect and fix the dead-letter records in the lake. */
 export function register(program: Command): void {
-  const dlq = program.command('dlq').description('inspect and replay dead-letter records (output/errors/ in the lake)');
+  const dlq = program
+    .command('dlq')
+    .description('inspect and replay dead-letter records (output/errors/ in the lake)');
 
   dlq
     .command('list')
@@ -38,7 +40,10 @@ export function register(program: Command): void {
       const limit = parsePositiveInt('--limit', opts.limit);
       const { lake, readDeadLetters } = await open(config.lake);
       let shown = 0;
-      for await (const { key, record } of readDeadLetters(lake, { code: opts.code, since: parseSince(opts.since) })) {
+      for await (const { key, record } of readDeadLetters(lake, {
+        code: opts.code,
+        since: parseSince(opts.since),
+      })) {
         process.stdout.write(JSON.stringify({ file: key, ...record }) + '\n');
         if (++shown >= limit) break;
       }
@@ -51,41 +56,59 @@ export function register(program: Command): void {
     .option('--code <code>', 'only this error code')
     .option('--since <time>', 'only records ingested at or after this RFC 3339 time')
     .option('--limit <n>', 'at most this many records')
-    .option('--fix <module>', 'a JS module exporting (default or `fix`) a function bad payload → corrected payload or null')
+    .option(
+      '--fix <module>',
+      'a JS module exporting (default or `fix`) a function bad payload → corrected payload or null',
+    )
     .option('--force', 'also replay records an earlier replay re-published')
     .option('--dry-run', 'count what would be replayed; publish nothing')
-    .action(async (opts: { code?: string; since?: string; limit?: string; fix?: string; force?: boolean; dryRun?: boolean }, command: Command) => {
-      const { config } = commandContext(command);
-      const limit = opts.limit === undefined ? undefined : parsePositiveInt('--limit', opts.limit);
-      const fix = opts.fix ? await loadFix(opts.fix) : undefined;
-      const [{ lake }, { openBus }, { replayDeadLetters }] = await Promise.all([
-        open(config.lake),
-        import('../../bus/open-bus.js'),
-        import('../../dlq/dead-letter-replay.js'),
-      ]);
-      const bus = await openBus(config.bus);
-      try {
-        await bus.start();
-        const result = await replayDeadLetters({
-          lake,
-          bus,
-          topic: config.topic,
-          fix,
-          limit,
-          code: opts.code,
-          since: parseSince(opts.since),
-          force: opts.force,
-          dryRun: opts.dryRun,
-        });
-        process.stdout.write(JSON.stringify(result) + '\n');
-      } finally {
-        await Promise.allSettled([bus.close(), lake.close()]);
-      }
-    });
+    .action(
+      async (
+        opts: {
+          code?: string;
+          since?: string;
+          limit?: string;
+          fix?: string;
+          force?: boolean;
+          dryRun?: boolean;
+        },
+        command: Command,
+      ) => {
+        const { config } = commandContext(command);
+        const limit = opts.limit === undefined ? undefined : parsePositiveInt('--limit', opts.limit);
+        const fix = opts.fix ? await loadFix(opts.fix) : undefined;
+        const [{ lake }, { openBus }, { replayDeadLetters }] = await Promise.all([
+          open(config.lake),
+          import('../../bus/open-bus.js'),
+          import('../../dlq/dead-letter-replay.js'),
+        ]);
+        const bus = await openBus(config.bus);
+        try {
+          await bus.start();
+          const result = await replayDeadLetters({
+            lake,
+            bus,
+            topic: config.topic,
+            fix,
+            limit,
+            code: opts.code,
+            since: parseSince(opts.since),
+            force: opts.force,
+            dryRun: opts.dryRun,
+          });
+          process.stdout.write(JSON.stringify(result) + '\n');
+        } finally {
+          await Promise.allSettled([bus.close(), lake.close()]);
+        }
+      },
+    );
 }
 
 async function open(uri: string) {
-  const [{ openLake }, { readDeadLetters }] = await Promise.all([import('../../lake/open-lake.js'), import('../../dlq/dead-letter-reader.js')]);
+  const [{ openLake }, { readDeadLetters }] = await Promise.all([
+    import('../../lake/open-lake.js'),
+    import('../../dlq/dead-letter-reader.js'),
+  ]);
   const lake = await openLake(uri);
   await lake.start();
   return { lake, readDeadLetters };
@@ -94,7 +117,11 @@ async function open(uri: string) {
 function parseSince(raw: string | undefined): Date | undefined {
   if (raw === undefined) return undefined;
   const date = new Date(raw);
-  if (Number.isNaN(date.getTime())) throw new ShopstreamError('SHOP_E_USAGE', `--since ${raw}: expected an RFC 3339 time such as 2024-05-01T00:00:00Z`);
+  if (Number.isNaN(date.getTime()))
+    throw new ShopstreamError(
+      'SHOP_E_USAGE',
+      `--since ${raw}: expected an RFC 3339 time such as 2024-05-01T00:00:00Z`,
+    );
   return date;
 }
 
@@ -103,9 +130,17 @@ async function loadFix(path: string): Promise<DeadLetterFix> {
   try {
     module = (await import(pathToFileURL(resolve(path)).href)) as typeof module;
   } catch (cause) {
-    throw new ShopstreamError('SHOP_E_USAGE', `--fix ${path}: cannot load the module: ${(cause as Error).message}`, { cause });
+    throw new ShopstreamError(
+      'SHOP_E_USAGE',
+      `--fix ${path}: cannot load the module: ${(cause as Error).message}`,
+      { cause },
+    );
   }
   const fix = module.fix ?? module.default;
-  if (typeof fix !== 'function') throw new ShopstreamError('SHOP_E_USAGE', `--fix ${path}: the module must export a function (default or named "fix")`);
+  if (typeof fix !== 'function')
+    throw new ShopstreamError(
+      'SHOP_E_USAGE',
+      `--fix ${path}: the module must export a function (default or named "fix")`,
+    );
   return fix as DeadLetterFix;
 }
