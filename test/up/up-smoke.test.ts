@@ -176,10 +176,14 @@ describe('shopstream up (smoke)', () => {
       [['--port', '99999'], '--port'],
       [['--duration', 'soon'], '--duration'],
       [['--colour'], '--colour'],
+      [['--port'], '--port'],
     ] as const) {
       const result = await runCli(['up', '--data', join(dir, 'bad-flags'), ...args]);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
       expect(result.stderr).toContain(flag);
     }
+    const help = await runCli(['up', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: shopstream up');
   }, 60_000);
 });

@@ -27,10 +27,14 @@ export function register(program: Command): void {
     .option('--host <host>', 'dashboard address (127.0.0.1: this machine only)', '127.0.0.1')
     .option('--duration <duration>', 'stop by itself after this long (30s, 10m); default: until Ctrl-C')
     .option('--data <dir>', 'folder for the bus, lake, archive and warehouse (unless configured)', './data')
-    // Unknown or incomplete flags are usage errors: exit 2 like every other usage error.
+    // Unknown or incomplete flags are usage errors: exit 2 naming the flag, like every other usage error.
+    .configureOutput({ writeErr: () => {} })
     .exitOverride((error) => {
-      if (error.exitCode !== 0) process.exit(2);
-      throw error;
+      if (error.exitCode === 0) return; // --help: commander has printed it and exits 0 itself
+      throw new ShopstreamError(
+        'SHOP_E_USAGE',
+        `${error.message.replace(/^error: /, '')} (see shopstream up --help)`,
+      );
     })
     .action(async (flags: UpFlags, command: Command) => {
       const { compileUpOptions, configUnderDataFolder } = await import('../../up/up-options.js');
