@@ -29,8 +29,10 @@ for (const script of scripts) {
   });
   process.stderr.write(run.stdout);
   if (run.status !== 0) failures.push(`${script} exited ${run.status ?? run.signal}`);
-  for (const line of run.stdout.split('\n'))
-    if (line.startsWith('BENCH ')) results.push({ script, result: JSON.parse(line.slice(6)) as BenchResult });
+  for (const line of run.stdout.split('\n')) {
+    const result = parseResultLine(line);
+    if (result) results.push({ script, result });
+  }
 }
 
 /** A `BENCH {…}` line, or a bare JSON line with name, value and unit (filled up to a BenchResult). */

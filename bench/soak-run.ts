@@ -1,0 +1,149 @@
+/**
+ * The whole local system under a steady load in one process — generator at a fixed rate, pipeline,
+ * history archiver — sampled every few seconds: throughput, end-to-end latency (publish → durable)
+ * p50/p99, backlog and RSS. Used by bench/soak.ts (minutes) and bench/latency.bench.ts.
+ */
+import { archiverFromConfig } from '../src/archive/run-archiver-process.js';
+import { openBus } from '../src/bus/open-bus.js';
+import { publishGenerated } from '../src/generator/publish-generated.js';
+import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
+import { TrafficGenerator } from '../src/generator/traffic-generator.js';
+import { openLake } from '../src/lake/open-lake.js';
+import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
+import { silentLogger } from '../src/telemetry/logger.js';
+import { Telemetry } from '../src/telemetry/telemetry.js';
+import { openWarehouse } from '../src/warehouse/open-warehouse.js';
+import { createLocalStack } from '../test/support/local-stack.js';
+
+export interface SoakSample {
+  /** Seconds since the start. */
+  readonly t: number;
+  readonly publishedPerSecond: number;
+  readonly durablePerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly backlog: number;
+  readonly rssMb: number;
+  readonly heapMb: number;
+}
+
+export interface SoakResult {
+  readonly samples: SoakSample[];
+  readonly published: number;
+  readonly durable: number;
+  readonly deadLettered: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxBacklog: number;
+  /** RSS at the end of the first and the last quarter of the run, to show memory stays flat. */
+  readonly rssFirstQuarterMb: number;
+  readonly rssLastQuarterMb: number;
+  readonly peakRssMb: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runSoak(options: {
+  rate: number;
+  durationMs: number;
+  sampleMs?: number;
+  invalidRatio?: number;
+  onSample?: (s: SoakSample) => void;
+}): Promise<SoakResult> {
+  const sampleMs = options.sampleMs ?? 5_000;
+  const stack = await createLocalStack();
+  const telemetry = new Telemetry();
+  const [bus, lake, archive, warehouse] = await Promise.all([
+    openBus(stack.config.bus),
+    openLake(stack.config.lake),
+    openLake(stack.config.archive),
+    openWarehouse(stack.config.warehouse),
+  ]);
+  await Promise.all([bus.start(), lake.start(), archive.start(), warehouse.start()]);
+  const pipeline = pipelineFromConfig(stack.config, {
+    bus,
+    lake,
+    warehouse,
+    telemetry,
+    logger: silentLogger,
+  });
+  const archiver = archiverFromConfig(stack.config, { bus, archive, telemetry, logger: silentLogger });
+  let windowLatencies: number[] = [];
+  const allLatencies: number[] = [];
+  let windowDurable = 0;
+  let windowPublished = 0;
+  let published = 0;
+  telemetry.on('events:durable', ({ count, latenciesMs }) => {
+    windowDurable += count;
+    for (const ms of latenciesMs) windowLatencies.push(ms);
+  });
+  telemetry.on('generator:published', ({ byType, invalid }) => {
+    const n = Object.values(byType).reduce((a, b) => a + b, 0) + invalid;
+    windowPublished += n;
+    published += n;
+  });
+  const samples: SoakSample[] = [];
+  const started = Date.now();
+  const sampler = setInterval(() => {
+    void bus.describeSubscription(stack.config.subscription).then((info) => {
+      const sorted = windowLatencies.sort((a, b) => a - b);
+      for (const ms of sorted) allLatencies.push(ms);
+      const sample: SoakSample = {
+        t: Math.round((Date.now() - started) / 1000),
+        publishedPerSecond: Math.round((windowPublished * 1000) / sampleMs),
+        durablePerSecond: Math.round((windowDurable * 1000) / sampleMs),
+        p50Ms: percentile(sorted, 50),
+        p99Ms: percentile(sorted, 99),
+        backlog: info.backlog ?? 0,
+        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+        heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      };
+      windowLatencies = [];
+      windowDurable = 0;
+      windowPublished = 0;
+      samples.push(sample);
+      options.onSample?.(sample);
+    });
+  }, sampleMs);
+  try {
+    await pipeline.start();
+    await archiver.start();
+    const generator = new TrafficGenerator({
+      seed: 9,
+      universe: buildReferenceUniverse({ seed: stack.config.seed }),
+      invalidRatio: options.invalidRatio ?? 0.01,
+      clock: 'wall',
+    });
+    await publishGenerated(
+      bus,
+      stack.config.topic,
+      generator,
+      { rate: options.rate, durationMs: options.durationMs },
+      { telemetry },
+    );
+    await pipeline.drained();
+  } finally {
+    clearInterval(sampler);
+    await pipeline.close();
+    await archiver.close();
+    await Promise.allSettled([bus.close(), lake.close(), archive.close(), warehouse.close()]);
+    stack.remove();
+  }
+  allLatencies.sort((a, b) => a - b);
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  return {
+    samples,
+    published,
+    durable: pipeline.stats.accepted,
+    deadLettered: pipeline.stats.deadLettered,
+    p50Ms: percentile(allLatencies, 50),
+    p99Ms: percentile(allLatencies, 99),
+    maxBacklog: Math.max(0, ...samples.map((s) => s.backlog)),
+    rssFirstQuarterMb: samples[quarter - 1]?.rssMb ?? 0,
+    rssLastQuarterMb: samples[samples.length - 1]?.rssMb ?? 0,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
