@@ -545,6 +545,23 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       expect(bq.rows(PROJECT, dataset, 'orders')).toHaveLength(0);
     });
 
+    it('numbers row errors by the rows given to append(), across requests', async () => {
+      const w = await readyWarehouse({ maxAppendRequestBytes: 4 * 1024, maxInflightAppends: 1 });
+      const good = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
+      const rows = Array.from({ length: 30 }, (_, i) => ({
+        ...good,
+        event_id: i.toString(16).padStart(32, '0'),
+        total_amount: i === 23 ? 1e30 : good.total_amount,
+      }));
+      const error = await w.append('orders', rows).catch((e: unknown) => e);
+      expect(
+        bq.appends.filter((a) => a.table === `${PROJECT}.${datasetOf(w)}.orders`).length,
+      ).toBeGreaterThan(1);
+      expect((error as ShopstreamError).context.rowErrors).toEqual([
+        { index: 23, message: expect.stringContaining('total_amount') },
+      ]);
+    });
+
     it('names a missing table as SHOP_E_WAREHOUSE_SCHEMA (run setup)', async () => {
       const w = warehouse(); // no ensureSchema
       const error = await w

@@ -83,13 +83,16 @@ export class DefaultStreamAppender {
     if (rows.length === 0) return;
     const storageRows = rows.map((row) => storageRowOf(this.fields, row));
     const requests = splitRequests(storageRows, this.policy.maxRequestBytes);
+    // Where each request starts in `rows`, so the service's row errors can name rows of this call.
+    const offsets = requests.map((_, i) => requests.slice(0, i).reduce((n, r) => n + r.length, 0));
     let next = 0;
     let failure: unknown;
     const lane = async (): Promise<void> => {
       while (next < requests.length && failure === undefined) {
-        const request = requests[next++]!;
+        const index = next++;
+        const request = requests[index]!;
         try {
-          await this.sendWithRetries(request);
+          await this.sendWithRetries(request, offsets[index]!);
         } catch (error) {
           failure ??= error;
         }
@@ -106,7 +109,7 @@ export class DefaultStreamAppender {
     void this.reset();
   }
 
-  private async sendWithRetries(rows: StorageRow[]): Promise<void> {
+  private async sendWithRetries(rows: StorageRow[], offset: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) {
         throw new ShopstreamError(
@@ -126,7 +129,10 @@ export class DefaultStreamAppender {
       } catch (error) {
         const what = `append ${rows.length} rows to ${this.tablePath}`;
         if (error instanceof ShopstreamError || !isTransientWriteError(error)) {
-          throw toWarehouseError(error, what, 'write', { table: this.tablePath, ...rowErrorsOf(error) });
+          throw toWarehouseError(error, what, 'write', {
+            table: this.tablePath,
+            ...rowErrorsOf(error, offset),
+          });
         }
         // A connection that failed or hung is replaced; an error inside a response leaves it usable.
         if (open && (!(error instanceof AppendResponseError) || !open.connection.isOpen()))
@@ -228,8 +234,8 @@ function backoffMs(attempt: number, policy: AppendPolicy): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-function rowErrorsOf(error: unknown): Record<string, unknown> {
-  return error instanceof AppendResponseError && error.rowErrors.length > 0
-    ? { rowErrors: error.rowErrors }
-    : {};
+/** The service's row errors, with `index` counted in the rows given to append(). */
+function rowErrorsOf(error: unknown, offset: number): Record<string, unknown> {
+  if (!(error instanceof AppendResponseError) || error.rowErrors.length === 0) return {};
+  return { rowErrors: error.rowErrors.map((r) => ({ index: r.index + offset, message: r.message })) };
 }
