@@ -53,9 +53,16 @@ export function register(program: Command): void {
       '\nThe reference universe (customers, products, warehouses) comes from the `seed` setting, the same\n' +
         'one `shopstream setup` loads into the warehouse, so every id joins; --seed only seeds the traffic.',
     )
+    // Stray arguments are reported after the flags, so `--count --out f` blames --count, not `f`.
+    .allowExcessArguments(true)
     .action(async (flags: GenerateFlags, cmd: Command) => {
       const { config } = commandContext(cmd);
       const plan = parseGenerateFlags(flags, config);
+      if (cmd.args.length > 0)
+        throw new ShopstreamError(
+          'SHOP_E_USAGE',
+          `unexpected argument ${cmd.args[0]}; generate takes flags only`,
+        );
       await runGenerate(plan, config);
     });
   exitTwoOnUsageErrors(command);
@@ -96,7 +103,7 @@ function parseGenerateFlags(
   const plan: {
     -readonly [K in keyof GeneratePlan]: GeneratePlan[K];
   } = { invalidRatio: 0 };
-  if (flags.count !== undefined) plan.count = parsePositiveInt('--count', flags.count);
+  if (flags.count !== undefined) plan.count = parsePositiveInt('--count', flags.count, 1_000_000_000_000);
   if (flags.rate !== undefined) {
     const rate = /^\d+(\.\d+)?$/.test(flags.rate.trim()) ? Number(flags.rate) : NaN;
     if (!(rate > 0 && rate <= 10_000_000))
