@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Where rows wait, as newline-delimited JSON, for DuckDB's read_json to insert them. Staging through
- * JSON measured faster than the Appender here (bench/duckdb-append.bench.ts): the Appender crosses into
- * native code once per string value, while JSON.stringify is one fast pass in V8, and DuckDB parses
- * the file on its own threads, converting ISO timestamps with any offset and decimal amounts itself.
- * Files live in a private temporary folder and are deleted once inserted.
+ * Where rows wait, as newline-delimited JSON, for DuckDB's read_json to insert them. JSON.stringify
+ * is one fast pass in V8; DuckDB then parses the file on its own threads, converting ISO timestamps
+ * with any offset and decimal amounts itself, and the event loop stays free meanwhile. The Appender,
+ * the alternative (compared in bench/duckdb-append.bench.ts), crosses into native code once per
+ * string value and inserts synchronously on the JavaScript thread. Files live in a private temporary
+ * folder and are deleted once inserted.
  */
 export class NdjsonStage {
   private sequence = 0;
