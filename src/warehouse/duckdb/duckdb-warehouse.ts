@@ -28,8 +28,8 @@ export interface DuckDbWarehouseOptions {
 }
 
 const EVENT_TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
-// read_json refuses larger objects; the contract caps a message at contract.maxMessageBytes (10 MiB
-// at most by default config), and a row is smaller than its message.
+// read_json refuses a larger JSON object than this (its default is 16 MiB). A row is never larger
+// than its message, which contract.maxMessageBytes caps (1 MiB by default; Pub/Sub allows 10 MB).
 const MAX_ROW_BYTES = 64 * 1024 * 1024;
 
 /**
