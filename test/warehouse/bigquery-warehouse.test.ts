@@ -15,7 +15,7 @@ import {
   BigQueryWarehouse,
   type BigQueryWarehouseOptions,
 } from '../../src/warehouse/bigquery/bigquery-warehouse.js';
-import { tableResourceOf } from '../../src/warehouse/bigquery/model-resources.js';
+import { tableResourceOf, viewQueryOf } from '../../src/warehouse/bigquery/model-resources.js';
 import { tableNamed } from '../../src/warehouse/model/tables.js';
 import { FakeBigQueryServer } from '../support/fake-bigquery-server.js';
 
@@ -219,11 +219,42 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
 
     it('is idempotent: a second run (or another worker) changes nothing and duplicates no rows', async () => {
       const before = bq.tableIds(PROJECT, dataset);
+      const requestsBefore = bq.requests.length;
       const again = warehouse({ datasetId: dataset });
       await again.ensureSchema();
       expect(bq.tableIds(PROJECT, dataset)).toEqual(before);
+      // It reads what exists instead of creating it, so a service account without create rights
+      // passes when Terraform made the dataset and tables.
+      const creates = bq.requests
+        .slice(requestsBefore)
+        .filter((r) => r.method === 'POST' && !r.path.startsWith('/upload/'));
+      expect(creates).toEqual([]);
       for (const { table, rows } of ENUMERATIONS)
         expect(bq.rows(PROJECT, dataset, table.name)).toHaveLength(rows.length);
+    });
+
+    it('points a view that exists with another query (an older version) at the model', async () => {
+      const datasetId = `ds_${randomUUID().slice(0, 8)}`;
+      const first = warehouse({ datasetId });
+      await first.ensureSchema();
+      const client = new BigQuery({
+        projectId: PROJECT,
+        apiEndpoint: bq.restUrl,
+        authClient: new PassThroughClient(),
+      });
+      const older = `SELECT status FROM \`${PROJECT}.${datasetId}.orders\``;
+      await client
+        .dataset(datasetId)
+        .table('order_current_status')
+        .setMetadata({ view: { query: older, useLegacySql: false } });
+      expect(
+        (bq.table(PROJECT, datasetId, 'order_current_status')!.resource.view as { query: string }).query,
+      ).toBe(older);
+      await warehouse({ datasetId }).ensureSchema();
+      const view = VIEWS.find((v) => v.name === 'order_current_status')!;
+      expect(
+        (bq.table(PROJECT, datasetId, 'order_current_status')!.resource.view as { query: string }).query,
+      ).toBe(viewQueryOf(view, PROJECT, datasetId));
     });
 
     it('refuses a table that exists with other columns (another version of shopstream) as SHOP_E_WAREHOUSE_SCHEMA', async () => {

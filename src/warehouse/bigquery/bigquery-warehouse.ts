@@ -114,9 +114,7 @@ export class BigQueryWarehouse implements Warehouse {
    */
   async ensureSchema(): Promise<void> {
     this.assertOpen();
-    await this.createIfMissing(`create dataset ${this.datasetPath()}`, () =>
-      this.dataset.create(this.options.location ? { location: this.options.location } : {}),
-    );
+    await this.ensureDataset();
     await Promise.all(TABLES.map((table) => this.ensureTable(table)));
     // BigQuery checks a view's query when it is created, so the tables must exist first. Each view
     // reads tables only (the views it builds on are inlined), so views need no order among themselves.
@@ -237,15 +235,57 @@ export class BigQueryWarehouse implements Warehouse {
     return this.writerClient;
   }
 
-  /** Runs a create call; "already exists" (409) is success, so concurrent setups are fine. */
-  private async createIfMissing(what: string, create: () => Promise<unknown>): Promise<boolean> {
+  /**
+   * Reads a resource's metadata, and creates it when it does not exist. Reading first means a
+   * service account that may not create datasets or tables still passes when Terraform made them;
+   * "already exists" (409) from a concurrent setup counts as existing. Returns the metadata of an
+   * existing resource, or undefined when this call created it.
+   */
+  private async readOrCreate(
+    what: string,
+    read: () => Promise<readonly unknown[]>,
+    create: () => Promise<unknown>,
+  ): Promise<TableResource | undefined> {
+    const existing = await this.metadataOf(what, read);
+    if (existing) return existing;
     try {
       await create();
-      return true;
+      return undefined;
     } catch (error) {
-      if ((error as ApiError).code === 409) return false;
-      throw toWarehouseError(error, what, 'admin');
+      if ((error as ApiError).code !== 409) throw toWarehouseError(error, `create ${what}`, 'admin');
     }
+    const raced = await this.metadataOf(what, read);
+    if (!raced) {
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_UNAVAILABLE',
+        `bigquery: ${what} was reported to exist (409) but cannot be read yet; try again`,
+        { retryable: true },
+      );
+    }
+    return raced;
+  }
+
+  /** The metadata of a dataset or table, or undefined when it does not exist (404). */
+  private async metadataOf(
+    what: string,
+    read: () => Promise<readonly unknown[]>,
+  ): Promise<TableResource | undefined> {
+    try {
+      const [metadata] = await read();
+      return metadata as TableResource;
+    } catch (error) {
+      if ((error as ApiError).code === 404) return undefined;
+      throw toWarehouseError(error, `read ${what}`, 'admin');
+    }
+  }
+
+  private async ensureDataset(): Promise<void> {
+    const { location } = this.options;
+    await this.readOrCreate(
+      `dataset ${this.datasetPath()}`,
+      () => this.dataset.getMetadata(),
+      () => this.dataset.create(location ? { location } : {}),
+    );
   }
 
   /**
@@ -254,16 +294,12 @@ export class BigQueryWarehouse implements Warehouse {
    */
   private async ensureTable(table: TableModel): Promise<void> {
     const resource = tableResourceOf(table);
-    const created = await this.createIfMissing(`create table ${table.name}`, () =>
-      this.dataset.createTable(table.name, resource as object),
+    const existing = await this.readOrCreate(
+      `table ${table.name}`,
+      () => this.dataset.table(table.name).getMetadata(),
+      () => this.dataset.createTable(table.name, resource as object),
     );
-    if (created) return;
-    let existing: TableResource;
-    try {
-      [existing] = await this.dataset.table(table.name).getMetadata();
-    } catch (error) {
-      throw toWarehouseError(error, `read table ${table.name}`, 'admin');
-    }
+    if (!existing) return;
     const differences = schemaDifferences(resource.schema?.fields ?? [], existing.schema?.fields ?? []);
     if (differences.length > 0) {
       throw new ShopstreamError(
@@ -276,14 +312,14 @@ export class BigQueryWarehouse implements Warehouse {
 
   /** Creates a view, or points an existing one at the model's query when it differs. */
   private async ensureView(name: string, resource: TableResource): Promise<void> {
-    const created = await this.createIfMissing(`create view ${name}`, () =>
-      this.dataset.createTable(name, resource as object),
-    );
-    if (created) return;
     const table = this.dataset.table(name);
+    const existing = await this.readOrCreate(
+      `view ${name}`,
+      () => table.getMetadata(),
+      () => this.dataset.createTable(name, resource as object),
+    );
+    if (!existing || existing.view?.query === resource.view?.query) return;
     try {
-      const [metadata] = await table.getMetadata();
-      if ((metadata as TableResource).view?.query === resource.view?.query) return;
       await table.setMetadata({ description: resource.description, view: resource.view });
       this.logger.info({ view: name }, 'bigquery view updated to the model');
     } catch (error) {
