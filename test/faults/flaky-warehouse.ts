@@ -1,0 +1,81 @@
+import { ShopstreamError } from '../../src/errors/shopstream-error.js';
+import type { ReferenceData } from '../../src/warehouse/reference-data.js';
+import type { EventTableName, IngestErrorRow, RowOf } from '../../src/warehouse/rows.js';
+import type { QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
+
+/**
+ * A {@link Warehouse} in front of a real one whose writes fail for a while: during a fault window
+ * `append` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the DuckDB adapter
+ * throws for a locked or broken file) without touching the real warehouse; outside it, and for
+ * every other call, the real warehouse does the work.
+ *
+ * @example
+ * const warehouse = new FlakyWarehouse(await openWarehouse(config.warehouse));
+ * warehouse.failFor(5_000);
+ */
+export class FlakyWarehouse implements Warehouse {
+  /** Writes refused by the fault, and writes passed to the real warehouse. */
+  refusedWrites = 0;
+  passedWrites = 0;
+  private failingUntil = 0;
+
+  constructor(readonly inner: Warehouse) {}
+
+  get uri(): string {
+    return this.inner.uri;
+  }
+
+  /** Writes fail from now for `ms` milliseconds. */
+  failFor(ms: number): void {
+    this.failingUntil = Date.now() + ms;
+  }
+
+  get failing(): boolean {
+    return Date.now() < this.failingUntil;
+  }
+
+  start(): Promise<void> {
+    return this.inner.start();
+  }
+
+  ensureSchema(): Promise<void> {
+    return this.inner.ensureSchema();
+  }
+
+  loadReferenceData(data: ReferenceData): Promise<void> {
+    return this.inner.loadReferenceData(data);
+  }
+
+  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+    this.check(`append to ${table}`);
+    await this.inner.append(table, rows);
+  }
+
+  async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
+    this.check('append to ingest_errors');
+    await this.inner.appendErrors(rows);
+  }
+
+  query(sql: string): Promise<QueryResult> {
+    return this.inner.query(sql);
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private check(what: string): void {
+    if (this.failing) {
+      this.refusedWrites++;
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_UNAVAILABLE',
+        `${this.uri}: ${what} failed: injected outage`,
+        {
+          retryable: true,
+          context: { uri: this.uri },
+        },
+      );
+    }
+    this.passedWrites++;
+  }
+}
