@@ -101,7 +101,10 @@ export class BigQueryWarehouse implements Warehouse {
     const write = this.writer()
       .getWriteStream({ streamId }, { timeout: START_TIMEOUT_MS, maxRetries: 0 })
       .catch((error: unknown) => {
-        if ((error as ApiError).code === GRPC_STATUS.NOT_FOUND) return;
+        // Any refusal proves the service answers. Before setup the table is missing, which the
+        // Storage API may report as NOT_FOUND or as PERMISSION_DENIED "(or it may not exist)".
+        const code = (error as ApiError).code;
+        if (code === GRPC_STATUS.NOT_FOUND || code === GRPC_STATUS.PERMISSION_DENIED) return;
         throw toWarehouseError(error, `reach the Storage Write API (${streamId})`, 'write');
       });
     await Promise.all([rest, write]);
