@@ -35,7 +35,8 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shopstream-dashboard-'));
-    up = startUp(['--port', '0', '--data', dir, '--duration', '150s']);
+    // Twice the default rate: the simulated shop runs faster, so stock runs low sooner.
+    up = startUp(['--port', '0', '--data', dir, '--duration', '240s', '--rate', '400']);
     base = await up.dashboardUrl;
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1440, height: 1200 }, deviceScaleFactor: 1 });
@@ -59,11 +60,12 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
   it('fills every chart and table with data, and the numbers move', async () => {
     await page.goto(base);
     await expect.poll(() => page.textContent('#connection'), { timeout: 10_000 }).toBe('live');
-    // Orders need sessions that reach the checkout, so the warehouse panels take a little while.
+    // Orders need sessions that reach the checkout, and low stock needs sales to drain a product
+    // faster than its restock arrives, so the warehouse panels take a little while to fill.
     await page.waitForFunction(
       (ids) => ids.every((id) => document.getElementById(`panel-${id}`)?.dataset.state === 'ready'),
       PANELS,
-      { timeout: 100_000, polling: 500 },
+      { timeout: 170_000, polling: 500 },
     );
     for (const id of PANELS) {
       const count = Number(await page.getAttribute(`#panel-${id}`, 'data-count'));
@@ -94,7 +96,7 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
     mkdirSync(artifacts, { recursive: true });
     const shot = join(artifacts, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
-  }, 150_000);
+  }, 220_000);
 
   it('stops cleanly on SIGTERM, and the page says the stream is gone', async () => {
     up.child.kill('SIGTERM');
