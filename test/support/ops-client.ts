@@ -27,6 +27,18 @@ export class OpsClient {
     }
   }
 
+  /** Polls `/healthz` until it answers with HTTP `status`, and resolves with that answer. */
+  healthWith(status: number, timeoutMs = 30_000): Promise<HealthAnswer> {
+    return waitFor(
+      `/healthz to answer ${status}`,
+      async () => {
+        const health = await this.health();
+        return health?.status === status ? health : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
   /** The sum of a Prometheus metric's samples whose labels include `labels` (0 when absent). */
   async metric(name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> {
     const response = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
