@@ -25,12 +25,15 @@ export interface DuckDbWarehouseOptions {
   readonly uri: string;
   /** The database file; its folders are created. `:memory:` keeps everything in memory. */
   readonly path: string;
+  /** DuckDB's memory limit (its buffer pool). Default `192MB`. */
+  readonly memoryLimit?: string;
 }
 
 const EVENT_TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
-// read_json refuses a larger JSON object than this (its default is 16 MiB). A row is never larger
-// than its message, which contract.maxMessageBytes caps (1 MiB by default; Pub/Sub allows 10 MB).
-const MAX_ROW_BYTES = 64 * 1024 * 1024;
+// read_json refuses a larger JSON object than this, and allocates buffers of twice it per thread, so
+// it is kept at DuckDB's default. A row is never larger than its message, which contract.maxMessageBytes
+// caps (1 MiB by default; Pub/Sub's own limit, 10 MB, also fits).
+const MAX_ROW_BYTES = 16 * 1024 * 1024;
 
 /**
  * The warehouse in a local DuckDB file: the model's tables and views, fast bulk appends of nested
@@ -51,6 +54,7 @@ const MAX_ROW_BYTES = 64 * 1024 * 1024;
 export class DuckDbWarehouse implements Warehouse {
   readonly uri: string;
   private readonly path: string;
+  private readonly memoryLimit: string;
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
   private reader: DuckDBConnection | undefined;
@@ -61,6 +65,7 @@ export class DuckDbWarehouse implements Warehouse {
   constructor(options: DuckDbWarehouseOptions) {
     this.uri = options.uri;
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
+    this.memoryLimit = options.memoryLimit ?? '192MB';
   }
 
   async start(): Promise<void> {
@@ -68,7 +73,9 @@ export class DuckDbWarehouse implements Warehouse {
     const context: DuckDbFailureContext = { action: 'start', path: this.path };
     try {
       if (this.path !== ':memory:') await mkdir(dirname(this.path), { recursive: true });
-      const instance = await DuckDBInstance.create(this.path);
+      // DuckDB's buffer pool may take 80 % of the machine's memory by default; cap it so a long run's
+      // memory stays flat (larger queries spill to a temp folder next to the file).
+      const instance = await DuckDBInstance.create(this.path, { memory_limit: this.memoryLimit });
       try {
         this.writer = await this.connect(instance);
         this.reader = await this.connect(instance);
