@@ -52,7 +52,8 @@ async function eventTypes(): Promise<GeneratedFile[]> {
 /** docs/configuration.md: every setting with its environment variable, default and meaning. */
 function configurationDoc(): GeneratedFile[] {
   const rows = Object.entries(SETTINGS).map(
-    ([key, s]) => `| \`${key}\` | \`${envNameOf(key)}\` | \`${JSON.stringify(s.default)}\` | ${s.description} |`,
+    ([key, s]) =>
+      `| \`${key}\` | \`${envNameOf(key)}\` | \`${JSON.stringify(s.default)}\` | ${s.description} |`,
   );
   const content = [
     '# Configuration',

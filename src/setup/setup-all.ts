@@ -10,7 +10,11 @@ import { openWarehouse } from '../warehouse/open-warehouse.js';
  * Creates, idempotently, everything the configured targets need. Returns one human line per step.
  * `shopstream setup` and `shopstream up` call it.
  */
-export async function setupAll(config: Config, logger: Logger, parts: { bus: boolean; warehouse: boolean }): Promise<string[]> {
+export async function setupAll(
+  config: Config,
+  logger: Logger,
+  parts: { bus: boolean; warehouse: boolean },
+): Promise<string[]> {
   const done: string[] = [];
   if (parts.bus) {
     const bus = await openBus(config.bus);

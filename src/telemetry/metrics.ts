@@ -19,7 +19,12 @@ export function createMetrics(telemetry: Telemetry): Registry {
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const flushes = new Counter({ name: 'shopstream_flushes_total', help: 'Sink writes, by sink.', labelNames: ['sink'] as const, registers: [registry] });
+  const flushes = new Counter({
+    name: 'shopstream_flushes_total',
+    help: 'Sink writes, by sink.',
+    labelNames: ['sink'] as const,
+    registers: [registry],
+  });
   const flushedRecords = new Counter({
     name: 'shopstream_flushed_records_total',
     help: 'Records written, by sink.',
@@ -32,8 +37,16 @@ export function createMetrics(telemetry: Telemetry): Registry {
     labelNames: ['sink'] as const,
     registers: [registry],
   });
-  const acks = new Counter({ name: 'shopstream_acks_total', help: 'Messages acked after they were durable.', registers: [registry] });
-  const nacks = new Counter({ name: 'shopstream_nacks_total', help: 'Messages nacked for redelivery.', registers: [registry] });
+  const acks = new Counter({
+    name: 'shopstream_acks_total',
+    help: 'Messages acked after they were durable.',
+    registers: [registry],
+  });
+  const nacks = new Counter({
+    name: 'shopstream_nacks_total',
+    help: 'Messages nacked for redelivery.',
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'shopstream_end_to_end_latency_seconds',
     help: 'Publish → durable (lake + warehouse) latency.',
@@ -41,7 +54,12 @@ export function createMetrics(telemetry: Telemetry): Registry {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
     registers: [registry],
   });
-  const backlog = new Gauge({ name: 'shopstream_backlog_messages', help: 'Unacked messages on a subscription.', labelNames: ['subscription'] as const, registers: [registry] });
+  const backlog = new Gauge({
+    name: 'shopstream_backlog_messages',
+    help: 'Unacked messages on a subscription.',
+    labelNames: ['subscription'] as const,
+    registers: [registry],
+  });
   const generated = new Counter({
     name: 'shopstream_generated_total',
     help: 'Messages the generator published, by event type (invalid = deliberately bad).',

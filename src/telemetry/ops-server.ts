@@ -33,13 +33,24 @@ export function createOpsServer(options: OpsServerOptions): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'SHOP_E_HTTP_BAD_REQUEST', message: `${req.method} is not allowed; this server is read-only` } }));
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 'SHOP_E_HTTP_BAD_REQUEST',
+            message: `${req.method} is not allowed; this server is read-only`,
+          },
+        }),
+      );
       return;
     }
     const route = routes[url.pathname];
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'SHOP_E_HTTP_BAD_REQUEST', message: `no such path: ${url.pathname}` } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'SHOP_E_HTTP_BAD_REQUEST', message: `no such path: ${url.pathname}` },
+        }),
+      );
       return;
     }
     Promise.resolve(route(req, res, url)).catch((error: unknown) => {

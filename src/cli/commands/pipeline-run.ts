@@ -11,13 +11,25 @@ export function register(program: Command): void {
     .option('--idle <duration>', 'with --exit-when-idle: how long without messages counts as idle', '2s')
     .option('--port <port>', 'serve /metrics and /healthz on this port (default $PORT, else none)')
     .option('--host <host>', 'address for /metrics and /healthz', '127.0.0.1')
-    .action(async (opts: { exitWhenIdle?: boolean; idle: string; port?: string; host: string }, command: Command) => {
-      const { config, logger } = commandContext(command);
-      const idleMs = parseDuration('--idle', opts.idle);
-      const portText = opts.port ?? process.env.PORT;
-      const port = portText === undefined ? undefined : parsePositiveInt('--port', portText, 65_535);
-      const { runPipelineProcess } = await import('../../pipeline/run-pipeline-process.js');
-      const stats = await runPipelineProcess({ config, logger, exitWhenIdle: opts.exitWhenIdle === true, idleMs, port, host: opts.host });
-      process.stdout.write(JSON.stringify(stats) + '\n');
-    });
+    .action(
+      async (
+        opts: { exitWhenIdle?: boolean; idle: string; port?: string; host: string },
+        command: Command,
+      ) => {
+        const { config, logger } = commandContext(command);
+        const idleMs = parseDuration('--idle', opts.idle);
+        const portText = opts.port ?? process.env.PORT;
+        const port = portText === undefined ? undefined : parsePositiveInt('--port', portText, 65_535);
+        const { runPipelineProcess } = await import('../../pipeline/run-pipeline-process.js');
+        const stats = await runPipelineProcess({
+          config,
+          logger,
+          exitWhenIdle: opts.exitWhenIdle === true,
+          idleMs,
+          port,
+          host: opts.host,
+        });
+        process.stdout.write(JSON.stringify(stats) + '\n');
+      },
+    );
 }
