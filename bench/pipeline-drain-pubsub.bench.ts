@@ -18,7 +18,11 @@ const emulator = await startPubSubEmulator();
 if (!emulator) throw new Error('the Pub/Sub emulator is not installed');
 process.env.PUBSUB_EMULATOR_HOST = emulator.host;
 
-const generator = new TrafficGenerator({ seed: 2, universe: buildReferenceUniverse({ seed: 42 }), clock: 'wall' });
+const generator = new TrafficGenerator({
+  seed: 2,
+  universe: buildReferenceUniverse({ seed: 42 }),
+  clock: 'wall',
+});
 const payloads = Array.from({ length: events }, () => generator.next().data);
 const messageBytes = Math.round(payloads.reduce((s, p) => s + p.length, 0) / events);
 
@@ -27,7 +31,11 @@ async function pipelineOnce(run: number): Promise<number> {
   try {
     const bus = await openBus(stack.config.bus);
     await bus.start();
-    for (let i = 0; i < payloads.length; i += 1_000) await bus.publish(stack.config.topic, payloads.slice(i, i + 1_000).map((data) => ({ data })));
+    for (let i = 0; i < payloads.length; i += 1_000)
+      await bus.publish(
+        stack.config.topic,
+        payloads.slice(i, i + 1_000).map((data) => ({ data })),
+      );
     await bus.close();
     const stats = await drainInProcess(stack.config, { idleMs: 3_000 });
     if (stats.accepted < events) throw new Error(`drained ${stats.accepted} of ${events}`);
@@ -43,7 +51,9 @@ try {
   for (let run = 0; run < runs; run++) {
     bare.push((await measureBareSubscriberDrain(emulator.host, events, { messageBytes })).messagesPerSecond);
     pipeline.push(await pipelineOnce(run));
-    process.stderr.write(`run ${run + 1}: pipeline ${Math.round(pipeline[run]!)} events/s, bare subscriber ${Math.round(bare[run]!)} msg/s\n`);
+    process.stderr.write(
+      `run ${run + 1}: pipeline ${Math.round(pipeline[run]!)} events/s, bare subscriber ${Math.round(bare[run]!)} msg/s\n`,
+    );
   }
 } finally {
   await emulator.stop();
@@ -55,5 +65,9 @@ printResult({
   unit: 'events/s',
   runs: pipeline,
   target: '≥ 80 % of the bare subscriber',
-  baseline: { name: 'bare @google-cloud/pubsub subscriber (receive + ack)', value: median(bare), unit: 'msg/s' },
+  baseline: {
+    name: 'bare @google-cloud/pubsub subscriber (receive + ack)',
+    value: median(bare),
+    unit: 'msg/s',
+  },
 });

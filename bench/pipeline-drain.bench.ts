@@ -20,7 +20,11 @@ const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const runs = runsFromEnv(3);
 
 // The same events for every run and for the baseline.
-const generator = new TrafficGenerator({ seed: 1, universe: buildReferenceUniverse({ seed: 42 }), clock: 'wall' });
+const generator = new TrafficGenerator({
+  seed: 1,
+  universe: buildReferenceUniverse({ seed: 42 }),
+  clock: 'wall',
+});
 const messages: { data: Buffer; type: string }[] = [];
 for (let i = 0; i < events; i++) {
   const m = generator.next();
@@ -33,12 +37,20 @@ async function duckdbReadJson(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-readjson-'));
   try {
     for (const type of ['order', 'inventory', 'user_activity'])
-      writeFileSync(join(dir, `${type}.ndjson`), messages.filter((m) => m.type === type).map((m) => m.data.toString('utf8')).join('\n') + '\n');
+      writeFileSync(
+        join(dir, `${type}.ndjson`),
+        messages
+          .filter((m) => m.type === type)
+          .map((m) => m.data.toString('utf8'))
+          .join('\n') + '\n',
+      );
     const instance = await DuckDBInstance.create(join(dir, 'baseline.duckdb'));
     const connection = await instance.connect();
     const started = performance.now();
     for (const type of ['order', 'inventory', 'user_activity'])
-      await connection.run(`CREATE TABLE "${type}" AS SELECT * FROM read_json('${join(dir, `${type}.ndjson`)}', format = 'newline_delimited')`);
+      await connection.run(
+        `CREATE TABLE "${type}" AS SELECT * FROM read_json('${join(dir, `${type}.ndjson`)}', format = 'newline_delimited')`,
+      );
     const seconds = (performance.now() - started) / 1000;
     connection.closeSync();
     instance.closeSync();
@@ -53,16 +65,40 @@ async function drainOnce(): Promise<{ rate: number; peakRssMb: number }> {
   try {
     const bus = await openBus(stack.config.bus);
     await bus.start();
-    for (let i = 0; i < messages.length; i += 5_000) await bus.publish(stack.config.topic, messages.slice(i, i + 5_000).map((m) => ({ data: m.data })));
+    for (let i = 0; i < messages.length; i += 5_000)
+      await bus.publish(
+        stack.config.topic,
+        messages.slice(i, i + 5_000).map((m) => ({ data: m.data })),
+      );
     await bus.close();
-    const run = spawnSync(process.execPath, [join(projectRoot(), 'bin/shopstream.js'), ...stack.flags, 'pipeline', 'run', '--exit-when-idle', '--idle', '1s'], {
-      cwd: projectRoot(),
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(projectRoot(), 'bin/shopstream.js'),
+        ...stack.flags,
+        'pipeline',
+        'run',
+        '--exit-when-idle',
+        '--idle',
+        '1s',
+      ],
+      {
+        cwd: projectRoot(),
+        encoding: 'utf8',
+      },
+    );
     if (run.status !== 0) throw new Error(`pipeline run failed: ${run.stderr}`);
-    const stats = JSON.parse(run.stdout.trim().split('\n').pop()!) as { accepted: number; startedAt: number; lastAckAt: number; peakRssMb: number };
+    const stats = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      accepted: number;
+      startedAt: number;
+      lastAckAt: number;
+      peakRssMb: number;
+    };
     if (stats.accepted !== events) throw new Error(`drained ${stats.accepted} of ${events}`);
-    return { rate: (stats.accepted * 1000) / (stats.lastAckAt - stats.startedAt), peakRssMb: stats.peakRssMb };
+    return {
+      rate: (stats.accepted * 1000) / (stats.lastAckAt - stats.startedAt),
+      peakRssMb: stats.peakRssMb,
+    };
   } finally {
     stack.remove();
   }
@@ -73,7 +109,9 @@ const drains: { rate: number; peakRssMb: number }[] = [];
 for (let i = 0; i < runs; i++) {
   baselines.push(await duckdbReadJson());
   drains.push(await drainOnce());
-  process.stderr.write(`run ${i + 1}: pipeline ${Math.round(drains[i]!.rate)} events/s (peak RSS ${drains[i]!.peakRssMb} MB), read_json ${Math.round(baselines[i]!)} events/s\n`);
+  process.stderr.write(
+    `run ${i + 1}: pipeline ${Math.round(drains[i]!.rate)} events/s (peak RSS ${drains[i]!.peakRssMb} MB), read_json ${Math.round(baselines[i]!)} events/s\n`,
+  );
 }
 printResult({
   name: 'pipeline-drain-embedded',
@@ -82,6 +120,6 @@ printResult({
   unit: 'events/s',
   runs: drains.map((d) => d.rate),
   target: '≥ 100,000 events/s',
-  baseline: { name: "DuckDB read_json of the same events", value: median(baselines), unit: 'events/s' },
+  baseline: { name: 'DuckDB read_json of the same events', value: median(baselines), unit: 'events/s' },
   extra: { 'peak RSS MB (median)': median(drains.map((d) => d.peakRssMb)), 'peak RSS target': '≤ 512 MB' },
 });
