@@ -33,7 +33,8 @@ export function timeOfArchiveFile(name: string): Date | undefined {
   const m =
     /(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:Z|\+00:00)/.exec(name) ??
     /(\d{4}-\d{2}-\d{2})\/(\d{2})_(\d{2})_(\d{2})Z/.exec(name) ??
-    /(?:^|[_/])(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_/.exec(name);
+    // The 14 digits right before `_<id>`, so a prefix may itself end in digits (`v2`).
+    /(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_/.exec(name);
   if (!m) return undefined;
   const iso =
     m.length === 5 ? `${m[1]}T${m[2]}:${m[3]}:${m[4]}Z` : `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`;
