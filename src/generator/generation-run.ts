@@ -14,6 +14,7 @@ export interface MessageSource {
   next(): GeneratedMessage;
 }
 
+/** How {@link runGeneration} batches, paces and reports. */
 export interface GenerationRunOptions {
   /** Largest batch handed to the sink. Default 1,000. */
   readonly batchSize?: number;

@@ -1,7 +1,8 @@
 import { EVENT_TYPES, type EventType } from '../contract/event-types.js';
 import type { ReferenceData } from '../warehouse/reference-data.js';
 import type { GeneratedMessage } from './generated-message.js';
-import { IsoTimeFormatter, WallClockStamp } from './iso-time.js';
+import { IsoTimeFormatter } from './iso-time-formatter.js';
+import { WallClockStamp } from './wall-clock-stamp.js';
 import { MessageSlab } from './message-slab.js';
 import { INVALID_KINDS, type InvalidKind } from './invalid-messages.js';
 import { RandomSource } from './random-source.js';

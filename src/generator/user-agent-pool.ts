@@ -1,6 +1,7 @@
 import UserAgent from 'user-agents';
 import type { RandomSource } from './random-source.js';
 
+/** Where a session runs, as in user_activity's metadata.platform. */
 export type Platform = 'web' | 'mobile' | 'tablet';
 
 /** user-agents' device categories, per shopstream platform. */
