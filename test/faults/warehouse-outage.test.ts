@@ -54,7 +54,7 @@ describe('warehouse failing writes for a while (injected, pipeline in process)',
     flaky.failFor(OUTAGE_MS);
     const outageEnds = Date.now() + OUTAGE_MS;
     await waves.publish(2_000);
-    unhealthy = await running.ops.healthWith(503);
+    unhealthy = await running.ops.healthWith(503, { failing: 'warehouse' });
     failures.push(await running.ops.metric('shopstream_sink_failures_total', { sink: 'warehouse' }));
     acked.push(running.pipeline.stats.acked);
     // Shortly before the warehouse comes back: more failed attempts, and still nothing acked.
@@ -62,7 +62,7 @@ describe('warehouse failing writes for a while (injected, pipeline in process)',
     failures.push(await running.ops.metric('shopstream_sink_failures_total', { sink: 'warehouse' }));
     acked.push(running.pipeline.stats.acked);
 
-    healthy = await running.ops.healthWith(200, 40_000);
+    healthy = await running.ops.healthWith(200, { timeoutMs: 40_000 });
     await running.pipeline.drained();
     stats = await running.stop();
     deadLetterBacklog = (await bus.describeSubscription(stack.config.deadLetterSubscription)).backlog;
@@ -127,13 +127,13 @@ describe('warehouse connection closed underneath the pipeline', () => {
 
     await running.warehouse.close();
     await waves.publish(1_500);
-    unhealthy = await running.ops.healthWith(503);
+    unhealthy = await running.ops.healthWith(503, { failing: 'warehouse' });
     acked.push(running.pipeline.stats.acked);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     acked.push(running.pipeline.stats.acked);
 
     await running.warehouse.start(); // the connection is back
-    healthy = await running.ops.healthWith(200, 40_000);
+    healthy = await running.ops.healthWith(200, { timeoutMs: 40_000 });
     await running.pipeline.drained();
     stats = await running.stop();
     await bus.close();
@@ -255,14 +255,14 @@ describe.runIf(canMount)('warehouse disk full (real tmpfs), pipeline as a proces
     disk.fill();
     await waves.publish(2_000);
     await bus.close();
-    unhealthy = await pipeline.ops.healthWith(503);
+    unhealthy = await pipeline.ops.healthWith(503, { failing: 'warehouse' });
     failures.push(await pipeline.ops.metric('shopstream_sink_failures_total', { sink: 'warehouse' }));
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     failures.push(await pipeline.ops.metric('shopstream_sink_failures_total', { sink: 'warehouse' }));
     ackedWhileFull = (await pipeline.ops.health())!.stats.acked;
 
     disk.free();
-    healthy = await pipeline.ops.healthWith(200, 40_000);
+    healthy = await pipeline.ops.healthWith(200, { timeoutMs: 40_000 });
     await waitFor(
       'every message acked',
       async () => (await pipeline.ops.health())!.stats.acked >= waves.total,

@@ -27,13 +27,19 @@ export class OpsClient {
     }
   }
 
-  /** Polls `/healthz` until it answers with HTTP `status`, and resolves with that answer. */
-  healthWith(status: number, timeoutMs = 30_000): Promise<HealthAnswer> {
+  /**
+   * Polls `/healthz` until it answers with HTTP `status` (and, when given, names `failing` among
+   * its failing sinks), and resolves with that answer.
+   */
+  healthWith(status: number, options: { failing?: string; timeoutMs?: number } = {}): Promise<HealthAnswer> {
+    const { failing, timeoutMs = 30_000 } = options;
     return waitFor(
-      `/healthz to answer ${status}`,
+      `/healthz to answer ${status}${failing ? ` naming ${failing}` : ''}`,
       async () => {
         const health = await this.health();
-        return health?.status === status ? health : undefined;
+        return health?.status === status && (failing === undefined || failing in health.failing)
+          ? health
+          : undefined;
       },
       timeoutMs,
     );
