@@ -107,6 +107,8 @@ function makeChart(panel, series, opts = {}) {
 
 const line = (label, stroke, extra = {}) => ({ label, stroke, width: 2, points: { show: false }, ...extra });
 const perSecond = (_u, ticks) => ticks.map((v) => `${int.format(v)}/s`);
+/** Live charts show at least the last minute, filling in from the right as a run begins. */
+const LIVE = { xRange: (_u, min, max) => (max == null ? [min, max] : [Math.min(min ?? max, max - 60), max]) };
 
 function initCharts() {
   state.charts.events = makeChart(
@@ -115,12 +117,15 @@ function initCharts() {
       ...TYPES.map((t) => line(t, COLORS[t])),
       line('generated (all)', COLORS.total, { dash: [4, 4], width: 1 }),
     ],
-    { yValues: perSecond },
+    { ...LIVE, yValues: perSecond },
   );
-  state.charts.backlog = makeChart($('#panel-backlog'), [
-    line('backlog', '#9b8cff', { fill: 'rgba(155,140,255,0.12)' }),
-  ]);
+  state.charts.backlog = makeChart(
+    $('#panel-backlog'),
+    [line('backlog', '#9b8cff', { fill: 'rgba(155,140,255,0.12)' })],
+    LIVE,
+  );
   state.charts.latency = makeChart($('#panel-latency'), [line('p50', '#34c38f'), line('p99', '#f5a524')], {
+    ...LIVE,
     yValues: (_u, ticks) => ticks.map((v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`)),
   });
   state.charts.revenue = makeChart(
@@ -136,7 +141,7 @@ function initCharts() {
     ],
     {
       yValues: (_u, ticks) => ticks.map((v) => moneyShort.format(v)),
-      xRange: (_u, min, max) => [min, max + 60],
+      xRange: (_u, min, max) => (max == null ? [min, max] : [min, max + 60]),
     },
   );
   rebuildDlqChart();
@@ -160,7 +165,7 @@ function rebuildDlqChart() {
       return line(label, color, { width: 1, fill: `${color}${label === 'other' ? '88' : 'cc'}` });
     })
     .reverse();
-  state.charts.dlq = makeChart(panel, series, { yValues: perSecond });
+  state.charts.dlq = makeChart(panel, series, { ...LIVE, yValues: perSecond });
 }
 
 const TOP_CODES = 7;
