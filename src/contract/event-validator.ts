@@ -23,6 +23,11 @@ export type ValidationResult =
       readonly event: ShopEvent;
       /** Fields the contract does not know (accepted for forward compatibility, and counted). */
       readonly unknownFields: number;
+      /**
+       * Whether the timestamp as sent is plain UTC (`…T…Z`, at most microseconds), so any reader parses
+       * it to exactly the stored instant; false when it had an offset, lowercase letters or nanoseconds.
+       */
+      readonly timestampVerbatim: boolean;
     }
   | { readonly ok: false; readonly failure: ContractFailure };
 
@@ -74,24 +79,20 @@ export class EventValidator {
     const field = TIMESTAMP_FIELDS[type];
     const normalized = this.normalizeTimestamp(value, field);
     if (typeof normalized !== 'string') return { ok: false, failure: normalized };
+    const timestampVerbatim = PLAIN_UTC.test(value[field] as string);
     value[field] = normalized;
     return {
       ok: true,
       eventType: type,
       event: value as unknown as ShopEvent,
       unknownFields: countUnknown(value, this.knownKeys[type]),
+      timestampVerbatim,
     };
   }
 
   private normalizeTimestamp(value: Record<string, unknown>, field: string): string | ContractFailure {
     const text = value[field] as string;
     const ms = Date.parse(text);
-    // Already canonical UTC (what our producers send): the bounds alone need checking.
-    const canonical =
-      text.length === 24 &&
-      text.charCodeAt(10) === 0x54 /* T */ &&
-      text.charCodeAt(19) === 0x2e /* . */ &&
-      text.charCodeAt(23) === 0x5a; /* Z */
     // ajv's full date-time format already rejected impossible dates; NaN here is a year out of range.
     if (Number.isNaN(ms))
       return {
@@ -111,8 +112,24 @@ export class EventValidator {
         path: `/${field}`,
         message: `${field} ${text} is more than ${this.options.maxFutureMs} ms in the future`,
       };
-    return canonical ? text : new Date(ms).toISOString();
+    return utcText(text);
   }
+}
+
+// ajv checked the shape already: date, T, time, optional fraction, Z or ±hh:mm.
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
+const PLAIN_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+
+/**
+ * The same instant as canonical UTC text with microseconds, `YYYY-MM-DDTHH:mm:ss.ffffffZ`: the
+ * precision both warehouses store. A JS Date would cut microseconds, so the fraction is kept as
+ * text; digits past the sixth are dropped.
+ */
+function utcText(text: string): string {
+  const [, date, time, fraction, zone] = RFC3339.exec(text)!;
+  const micros = (fraction ?? '').slice(0, 6).padEnd(6, '0');
+  if (zone === 'Z' || zone === 'z') return `${date}T${time}.${micros}Z`;
+  return `${new Date(`${date}T${time}${zone}`).toISOString().slice(0, 19)}.${micros}Z`;
 }
 
 function failure(code: ErrorCode, path: string, message: string): ValidationResult {

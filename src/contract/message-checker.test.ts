@@ -21,7 +21,7 @@ describe('MessageChecker', () => {
     if (!result.ok) return;
     expect(result.eventId).toBe(eventIdOf(bytes));
     expect(result.eventType).toBe('inventory');
-    expect((result.event as { timestamp: string }).timestamp).toBe('2025-05-31T10:00:00.000Z');
+    expect((result.event as { timestamp: string }).timestamp).toBe('2025-05-31T10:00:00.000000Z');
     // The lake line is the payload as sent; only the parsed event is normalized.
     expect(result.line).toBe(JSON.stringify(event));
     expect(result.unknownFields).toBe(0);

@@ -15,6 +15,13 @@ export interface AcceptedMessage {
   /** The payload as text, one line (newline-free), for the raw lake. */
   readonly line: string;
   readonly unknownFields: number;
+  /**
+   * True when `line` holds exactly the warehouse row's event fields with the same values: no unknown
+   * field, the timestamp in plain UTC at most to the microsecond, no whitespace around the object, and
+   * no `\u` escape (which could hide a lone surrogate a warehouse would refuse). Then the line itself
+   * can stand for the row.
+   */
+  readonly lineIsRow: boolean;
 }
 
 /** A message that breaks the contract: goes to the DLQ with this reason. */
@@ -52,6 +59,12 @@ export class MessageChecker {
       event: result.event,
       line,
       unknownFields: result.unknownFields,
+      lineIsRow:
+        result.unknownFields === 0 &&
+        result.timestampVerbatim &&
+        line.startsWith('{') &&
+        line.endsWith('}') &&
+        !line.includes('\\u'),
     };
   }
 }

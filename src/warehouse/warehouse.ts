@@ -19,6 +19,12 @@ export interface Warehouse {
   loadReferenceData(data: ReferenceData): Promise<void>;
   /** Appends rows to a raw event table; resolves once they are durable. Retryable errors are typed. */
   append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void>;
+  /**
+   * Optional fast path for adapters that parse JSON themselves (DuckDB's read_json): appends rows given
+   * as JSON object texts, one per row without newlines, keyed by the table's column names (other keys
+   * are ignored). Same guarantees as {@link append}. The pipeline uses it when present.
+   */
+  appendJson?(table: EventTableName, rows: readonly string[]): Promise<void>;
   /** Appends DLQ records to ingest_errors. */
   appendErrors(rows: readonly IngestErrorRow[]): Promise<void>;
   /** Runs SQL in the warehouse's dialect. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with the engine's message. */

@@ -19,12 +19,13 @@ const time = fc
   .map(({ ms, offsetMinutes }) => {
     // Render the instant in a random offset, e.g. 2024-05-01T12:00:00.123+05:30.
     const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23);
-    if (offsetMinutes === 0) return { text: `${local}Z`, utc: new Date(ms).toISOString() };
+    const utc = new Date(ms).toISOString().replace('Z', '000Z');
+    if (offsetMinutes === 0) return { text: `${local}Z`, utc };
     const sign = offsetMinutes > 0 ? '+' : '-';
     const abs = Math.abs(offsetMinutes);
     return {
       text: `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`,
-      utc: new Date(ms).toISOString(),
+      utc,
     };
   });
 const text = (max: number) => fc.string({ maxLength: max, unit: 'grapheme' });

@@ -16,7 +16,7 @@ import type { ReferenceData } from '../reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
 import type { QueryResult, Warehouse } from '../warehouse.js';
 import { duckDbError, type DuckDbFailureContext } from './duckdb-error.js';
-import { NdjsonStage } from './ndjson-stage.js';
+import { NdjsonStage, ndjsonFromLines } from './ndjson-stage.js';
 import { plainValue } from './plain-value.js';
 
 /** Options of a {@link DuckDbWarehouse}. */
@@ -122,6 +122,15 @@ export class DuckDbWarehouse implements Warehouse {
     );
   }
 
+  async appendJson(table: EventTableName, rows: readonly string[]): Promise<void> {
+    if (!EVENT_TABLES.includes(table))
+      throw new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', `append: ${String(table)} is not an event table`);
+    if (rows.length === 0) return;
+    await this.write({ action: 'append', path: this.path, table }, (connection) =>
+      this.insertStaged(connection, tableNamed(table), (stage) => stage.writeText(ndjsonFromLines(rows))),
+    );
+  }
+
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.write({ action: 'appendErrors', path: this.path, table: 'ingest_errors' }, (connection) =>
@@ -211,19 +220,28 @@ export class DuckDbWarehouse implements Warehouse {
     if (rows.length > 0) await this.insertRows(connection, table, rows);
   }
 
-  /**
-   * Inserts rows in one statement (one transaction unless inside one): stage them as NDJSON, then
-   * INSERT … SELECT FROM read_json with the model's column types, so DuckDB parses and converts on
-   * its own threads. Keys a row has beyond the model's columns are ignored.
-   */
+  /** Inserts rows in one statement, staged as NDJSON (see insertStaged). */
   private async insertRows(
     connection: DuckDBConnection,
     table: TableModel,
     rows: readonly object[],
   ): Promise<void> {
+    await this.insertStaged(connection, table, (stage) => stage.write(rows));
+  }
+
+  /**
+   * Inserts a staged NDJSON file in one statement (one transaction unless inside one): INSERT … SELECT
+   * FROM read_json with the model's column types, so DuckDB parses and converts on its own threads.
+   * Keys a row has beyond the model's columns are ignored.
+   */
+  private async insertStaged(
+    connection: DuckDBConnection,
+    table: TableModel,
+    stageRows: (stage: NdjsonStage) => Promise<string>,
+  ): Promise<void> {
     const stage = this.stage;
     if (!stage) throw new ShopstreamError('SHOP_E_WAREHOUSE_UNAVAILABLE', `${this.uri}: not started`);
-    const file = await stage.write(rows);
+    const file = await stageRows(stage);
     try {
       const names = table.columns.map((c) => quoteIdentifier(c.name)).join(', ');
       const types = table.columns

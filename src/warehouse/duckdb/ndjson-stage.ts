@@ -21,8 +21,13 @@ export class NdjsonStage {
 
   /** Writes the rows to a new file and returns its path. */
   async write(rows: readonly object[]): Promise<string> {
+    return this.writeText(ndjson(rows));
+  }
+
+  /** Writes rows already serialized as NDJSON text to a new file and returns its path. */
+  async writeText(text: string): Promise<string> {
     const file = join(this.dir, `rows-${(this.sequence++).toString(36)}.ndjson`);
-    await writeFile(file, ndjson(rows));
+    await writeFile(file, text);
     return file;
   }
 
@@ -40,6 +45,13 @@ export class NdjsonStage {
 // written as the character itself, so any such escape in the output is a lone one.
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Rows already serialized as JSON texts, one per line; lone surrogate escapes become U+FFFD. */
+export function ndjsonFromLines(lines: readonly string[]): string {
+  const text = lines.join('\n');
+  if (!LONE_SURROGATE_ESCAPE.test(text)) return text;
+  return ndjson(lines.map((line) => JSON.parse(line) as object));
+}
 
 /** One JSON object per line; lone surrogates become U+FFFD, as any UTF-8 encoder would write them. */
 export function ndjson(rows: readonly object[]): string {
