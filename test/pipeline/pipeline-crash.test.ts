@@ -27,21 +27,27 @@ describe('pipeline killed with SIGKILL while draining', () => {
     });
     const bus = await openBus(stack.config.bus);
     await bus.start();
-    mix = await publishMix(bus, stack.config.topic, { count: 30_000, invalidRatio: 0.03, seed: 11 });
+    mix = await publishMix(bus, stack.config.topic, { count: 40_000, invalidRatio: 0.03, seed: 11 });
     await bus.close();
+    // Kill at random points spread over the drain: round k waits until between (k + 0.3)/5 and
+    // (k + 0.8)/5 of the messages are acked, so every kill lands mid-drain however fast the machine is.
+    const probe = await openBus(stack.config.bus);
+    await probe.start();
+    const backlog = async (): Promise<number> =>
+      (await probe.describeSubscription(stack.config.subscription)).backlog ?? 0;
     for (let round = 0; round < 4; round++) {
+      const target = mix.total * (1 - (round + 0.3 + 0.5 * Math.random()) / 5);
       const { child, done } = startCli([...stack.flags, 'pipeline', 'run']);
-      const afterMs = 1_500 + Math.floor(Math.random() * 2_500);
-      await new Promise((resolve) => setTimeout(resolve, afterMs));
+      const started = Date.now();
+      while ((await backlog()) > target && Date.now() - started < 60_000)
+        await new Promise((resolve) => setTimeout(resolve, 20));
       child.kill('SIGKILL');
       const result = await done;
       expect(result.signal).toBe('SIGKILL');
-      kills.push(afterMs);
-      const probe = await openBus(stack.config.bus);
-      await probe.start();
-      backlogAfterKill.push((await probe.describeSubscription(stack.config.subscription)).backlog ?? 0);
-      await probe.close();
+      kills.push(Date.now() - started);
+      backlogAfterKill.push(await backlog());
     }
+    await probe.close();
     const final = await runCli([...stack.flags, 'pipeline', 'run', '--exit-when-idle', '--idle', '2s']);
     expect(final.code, final.stderr).toBe(0);
     finalReceived = (JSON.parse(final.stdout.trim().split('\n').pop()!) as { received: number }).received;
