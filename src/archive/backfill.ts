@@ -3,13 +3,14 @@ import type { ContractOptions } from '../contract/contract-options.js';
 import { MessageChecker } from '../contract/message-checker.js';
 import type { Lake } from '../lake/lake.js';
 import { Batch } from '../pipeline/batch.js';
-import { BatchWriter } from '../pipeline/batch-writer.js';
+import { BatchWriter, SinkError } from '../pipeline/batch-writer.js';
+import { ShopstreamError } from '../errors/shopstream-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { timeOfArchiveFile } from './archive-file-name.js';
 import type { BackfillCheckpoint } from './backfill-checkpoint.js';
-import type { BackfillSource } from './sources/backfill-source.js';
+import type { BackfillFile, BackfillSource } from './sources/backfill-source.js';
 
 export interface BackfillOptions {
   readonly source: BackfillSource;
@@ -44,6 +45,12 @@ export interface BackfillProgress {
  * lake, the warehouse and the DLQ. Files finished earlier (per the checkpoint) are skipped; running the
  * same backfill twice adds nothing to any view, since the views dedupe by event_id (a hash of the bytes).
  *
+ * Batches span files, and one batch is written while the next is read and checked, also across file
+ * boundaries (an archive of 50,000-line files would otherwise alternate reading and writing). A file
+ * enters the checkpoint once the batch holding its last line is durable; batches are written in order,
+ * so every line of it is durable then. On abort the batch being filled is written, and the backfill
+ * returns with the files finished so far.
+ *
  * Archive files keep payloads only, so the publish time of a replayed record is the instant in its
  * file's name (when the file was opened), or the backfill's own start time.
  */
@@ -57,7 +64,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
   );
   const batchRecords = options.batchRecords ?? 50_000;
   const started = new Date();
-  const files: { uri: string; size: number }[] = [];
+  const files: BackfillFile[] = [];
   for await (const file of options.source.listFiles()) files.push(file);
   const progress: BackfillProgress = {
     files: 0,
@@ -69,18 +76,34 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
     accepted: 0,
     deadLettered: 0,
   };
-  // One batch is written while the next is parsed and checked.
+
   let writing: Promise<void> = Promise.resolve();
-  const write = async (batch: Batch): Promise<void> => {
+  let batch = new Batch();
+  /** Files whose last line is in `batch`: finished once it is durable. */
+  let endingInBatch: BackfillFile[] = [];
+  /** Starts writing the current batch once the previous one is durable; resolves when it has started. */
+  const flush = async (): Promise<void> => {
+    const [full, ending] = [batch, endingInBatch];
+    batch = new Batch();
+    endingInBatch = [];
     await writing;
-    writing = writeWithRetry(writer, batch, options).then(() => {
-      progress.accepted += batch.accepted.length;
-      progress.deadLettered += batch.rejected.length;
+    writing = (full.size > 0 ? writeWithRetry(writer, full, options) : Promise.resolve()).then(() => {
+      progress.accepted += full.accepted.length;
+      progress.deadLettered += full.rejected.length;
+      for (const file of ending) {
+        options.checkpoint.markFinished(file.uri);
+        progress.files++;
+        progress.bytes += file.size;
+      }
+      options.onProgress?.(progress);
     });
+    // A write that fails for good is reported by the next await of `writing`, not as unhandled.
+    writing.catch(() => undefined);
   };
 
+  const aborted = (): boolean => options.signal?.aborted === true;
   for (const file of files) {
-    if (options.signal?.aborted) break;
+    if (aborted()) break;
     if (options.checkpoint.has(file.uri)) {
       progress.files++;
       progress.filesSkipped++;
@@ -88,11 +111,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
       continue;
     }
     const publishTime = timeOfArchiveFile(file.uri) ?? started;
-    let batch = new Batch();
     let line = 0;
     for await (const data of options.source.openLines(file)) {
-      line++;
-      const message = replayedMessage(`${file.uri}#${line}`, data, publishTime);
+      const message = new ReplayedMessage(file.uri, ++line, data, publishTime);
       const checked = checker.check(data);
       if (checked.ok)
         batch.addAccepted(
@@ -102,21 +123,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillPro
         );
       else batch.addRejected(message, checked.failure);
       progress.records++;
-      if (batch.size >= batchRecords) {
-        await write(batch);
-        batch = new Batch();
-        options.onProgress?.(progress);
-        if (options.signal?.aborted) break;
-      }
+      if (batch.size >= batchRecords) await flush();
+      if (aborted()) break;
     }
-    if (batch.size > 0) await write(batch);
-    await writing;
-    if (options.signal?.aborted) break;
-    options.checkpoint.markFinished(file.uri);
-    progress.files++;
-    progress.bytes += file.size;
-    options.onProgress?.(progress);
+    if (aborted()) break;
+    endingInBatch.push(file);
   }
+  await flush();
   await writing;
   return progress;
 }
@@ -128,7 +141,10 @@ async function writeWithRetry(writer: BatchWriter, batch: Batch, options: Backfi
       await writer.write(batch);
       return;
     } catch (error) {
-      if (attempt >= maxAttempts) throw error;
+      // Give up with the sink's own typed error (SHOP_E_LAKE_WRITE, SHOP_E_WAREHOUSE_…), which the
+      // CLI reports by its code; the SinkError around it only names the sink.
+      if (attempt >= maxAttempts)
+        throw error instanceof SinkError && error.error instanceof ShopstreamError ? error.error : error;
       const backoff = Math.min(30_000, 250 * 2 ** attempt);
       options.logger.warn({ err: error, attempt, backoffMs: backoff }, 'backfill write failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, backoff));
@@ -136,16 +152,29 @@ async function writeWithRetry(writer: BatchWriter, batch: Batch, options: Backfi
   }
 }
 
-/** A line of an archive, dressed as a delivered message so it takes the stream's exact path. */
-function replayedMessage(id: string, data: Buffer, publishTime: Date): ReceivedMessage {
-  return {
-    id,
-    data,
-    attributes: {},
-    publishTime,
-    deliveryAttempt: 1,
-    ack() {},
-    nack() {},
-    modifyAckDeadline() {},
-  };
+const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * A line of an archive, dressed as a delivered message so it takes the stream's exact path. Kept
+ * small: a backfill makes one per record.
+ */
+class ReplayedMessage implements ReceivedMessage {
+  readonly attributes = NO_ATTRIBUTES;
+  readonly deliveryAttempt = 1;
+
+  constructor(
+    private readonly fileUri: string,
+    private readonly line: number,
+    readonly data: Buffer,
+    readonly publishTime: Date,
+  ) {}
+
+  /** `<file URI>#<line>`, the message id of a DLQ record; built only when asked for. */
+  get id(): string {
+    return `${this.fileUri}#${this.line}`;
+  }
+
+  ack(): void {}
+  nack(): void {}
+  modifyAckDeadline(): void {}
 }
