@@ -73,7 +73,8 @@ export class StreamingPipeline {
   private readonly flushSlots: Semaphore;
   private lastMessageAt = Date.now();
   private closing = false;
-  private stopRetrying = false;
+  /** Aborted when close()'s deadline passes: retrying stops, and a retry waiting out its backoff wakes. */
+  private readonly stopRetrying = new AbortController();
 
   constructor(
     private readonly deps: PipelineDependencies,
@@ -162,7 +163,7 @@ export class StreamingPipeline {
         this.stats.failedFlushes++;
         this.health.markFailed(sinkError.sink, sinkError);
         this.deps.telemetry.emit('sink:failed', { sink: sinkError.sink, error: sinkError });
-        if (this.stopRetrying) {
+        if (this.stopRetrying.signal.aborted) {
           for (const message of batch.messages) message.nack();
           this.deps.telemetry.emit('messages:nacked', {
             count: batch.size,
@@ -184,7 +185,7 @@ export class StreamingPipeline {
         );
         // Keep the leases while we wait, so the bus does not hand the batch to another worker.
         for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
-        await sleep(backoff);
+        await sleep(backoff, this.stopRetrying.signal);
       }
     }
   }
@@ -240,7 +241,7 @@ export class StreamingPipeline {
     if (this.closing) return this.allWritten();
     this.closing = true;
     clearInterval(this.quietTimer);
-    const timer = setTimeout(() => (this.stopRetrying = true), deadlineMs);
+    const timer = setTimeout(() => this.stopRetrying.abort(), deadlineMs);
     try {
       const subscriberClosed = this.subscriber?.close() ?? Promise.resolve();
       await this.flush();
@@ -259,6 +260,16 @@ function eventTimeOf(checked: AcceptedMessage): string {
   return e.event_type === 'order' ? e.order_date : e.timestamp;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
