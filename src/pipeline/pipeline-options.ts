@@ -4,7 +4,7 @@ import type { ContractOptions } from '../contract/contract-options.js';
 export interface PipelineOptions {
   /** The subscription to drain. */
   readonly subscription: string;
-  /** Flow control: unacked messages held at once. Default 20,000. */
+  /** Flow control: unacked messages held at once. Default 10,000. */
   readonly maxOutstandingMessages?: number;
   /** Flow control: unacked bytes held at once. Default 64 MiB. */
   readonly maxOutstandingBytes?: number;
@@ -51,7 +51,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
       throw new RangeError(`pipeline ${name} must be > 0, got ${value}`);
     return value;
   };
-  const maxOutstandingMessages = positive('maxOutstandingMessages', options.maxOutstandingMessages ?? 20_000);
+  const maxOutstandingMessages = positive('maxOutstandingMessages', options.maxOutstandingMessages ?? 10_000);
   return Object.freeze({
     subscription: options.subscription,
     maxOutstandingMessages,

@@ -25,7 +25,7 @@ export interface DuckDbWarehouseOptions {
   readonly uri: string;
   /** The database file; its folders are created. `:memory:` keeps everything in memory. */
   readonly path: string;
-  /** DuckDB's memory limit (its buffer pool). Default `192MB`. */
+  /** DuckDB's memory limit (its buffer pool). Default `128MB`. */
   readonly memoryLimit?: string;
 }
 
@@ -65,7 +65,7 @@ export class DuckDbWarehouse implements Warehouse {
   constructor(options: DuckDbWarehouseOptions) {
     this.uri = options.uri;
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
-    this.memoryLimit = options.memoryLimit ?? '192MB';
+    this.memoryLimit = options.memoryLimit ?? '128MB';
   }
 
   async start(): Promise<void> {
