@@ -18,7 +18,7 @@ export interface PipelineOptions {
   readonly flushMaxRecords?: number;
   /** Batches written at once: lake writes and warehouse appends of consecutive batches overlap. Default 3. */
   readonly maxConcurrentFlushes?: number;
-  /** Backoff after a failed flush before its messages are nacked, doubling per consecutive failure. */
+  /** Backoff between retries of a failed flush, doubling per consecutive failure up to the maximum. */
   readonly retryMinBackoffMs?: number;
   readonly retryMaxBackoffMs?: number;
   /** With exitWhenIdle, how long with nothing to do counts as idle. Default 2,000. */
@@ -52,6 +52,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     return value;
   };
   const maxOutstandingMessages = positive('maxOutstandingMessages', options.maxOutstandingMessages ?? 10_000);
+  const maxConcurrentFlushes = positive('maxConcurrentFlushes', options.maxConcurrentFlushes ?? 3);
   return Object.freeze({
     subscription: options.subscription,
     maxOutstandingMessages,
@@ -59,12 +60,13 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     flushMaxAgeMs: positive('flushMaxAgeMs', options.flushMaxAgeMs ?? 1_000),
     flushQuietMs: positive('flushQuietMs', options.flushQuietMs ?? 200),
     flushMaxBytes: positive('flushMaxBytes', options.flushMaxBytes ?? 16 * 1024 * 1024),
-    // A batch must close before flow control stops deliveries, or it would wait for its age alone.
+    maxConcurrentFlushes,
+    // Batches must close before flow control stops deliveries, or they would wait for their age alone:
+    // the batches being written and the one filling must all fit in the outstanding window.
     flushMaxRecords: Math.min(
       positive('flushMaxRecords', options.flushMaxRecords ?? 50_000),
-      Math.max(1, Math.floor(maxOutstandingMessages / 2)),
+      Math.max(1, Math.floor(maxOutstandingMessages / (maxConcurrentFlushes + 1))),
     ),
-    maxConcurrentFlushes: positive('maxConcurrentFlushes', options.maxConcurrentFlushes ?? 3),
     retryMinBackoffMs: positive('retryMinBackoffMs', options.retryMinBackoffMs ?? 200),
     retryMaxBackoffMs: positive('retryMaxBackoffMs', options.retryMaxBackoffMs ?? 30_000),
     idleMs: positive('idleMs', options.idleMs ?? 2_000),
