@@ -7,6 +7,8 @@ import {
   type MessageSource,
 } from './generation-run.js';
 
+const PRODUCER = Object.freeze({ producer: 'shopstream-generator' });
+
 /**
  * Publishes generated traffic to a topic: `{count}` messages as fast as the bus takes them, or
  * `{rate, durationMs}` paced like live traffic. Batches hold up to 1,000 messages (at least 500 per
@@ -29,7 +31,9 @@ export function publishGenerated(
     (batch) =>
       bus.publish(
         topic,
-        batch.map((message) => ({ data: message.data })),
+        // Every message names its producer: useful in the DLQ, and it lets Pub/Sub take the
+        // deliberately empty payloads (it refuses a message with neither data nor attributes).
+        batch.map((message) => ({ data: message.data, attributes: PRODUCER })),
       ),
     plan,
     options,
