@@ -15,7 +15,7 @@ export function register(program: Command): void {
       'where finished files are recorded (default ./data/backfill/<hash of --from>.json)',
     )
     .option('--restart', 'ignore the checkpoint and start from the first file')
-    .option('--batch <records>', 'records per write to the sinks', '50000')
+    .option('--batch <records>', 'records per write to the sinks', '20000')
     .action(
       async (
         opts: { from: string; checkpoint?: string; restart?: boolean; batch: string },
@@ -81,6 +81,8 @@ export function register(program: Command): void {
             recordsPerSecond: Math.round(progress.records / Math.max(seconds, 0.001)),
             interrupted: abort.signal.aborted,
             checkpoint: checkpointPath,
+            // maxRSS is in KiB on Linux and macOS.
+            peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
           };
           process.stdout.write(JSON.stringify(summary) + '\n');
           if (abort.signal.aborted) process.exitCode = 130;
