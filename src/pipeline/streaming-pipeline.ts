@@ -17,6 +17,16 @@ import {
   type PipelineOptions,
 } from './pipeline-options.js';
 
+/**
+ * A closed batch is normally acked within a second or two. One held longer — waiting for a flush slot
+ * behind batches that retry a failing sink — gets its leases extended every LEASE_CHECK_MS once it has
+ * been held EXTEND_AFTER_MS, by LEASE_EXTENSION_S, so that its messages (at most flushMaxAgeMs older
+ * than the batch) are extended well within the shortest ack deadline Pub/Sub allows, 10 s.
+ */
+const LEASE_CHECK_MS = 2_000;
+const EXTEND_AFTER_MS = 5_000;
+const LEASE_EXTENSION_S = 60;
+
 /** What a pipeline needs from outside: the three ports, and where to report. */
 export interface PipelineDependencies {
   readonly bus: MessageBus;
@@ -68,6 +78,9 @@ export class StreamingPipeline {
   private batch = new Batch();
   private batchTimer: NodeJS.Timeout | undefined;
   private quietTimer: NodeJS.Timeout | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
+  /** Closed batches not yet acked or nacked: when each was closed, and until when its leases were extended. */
+  private readonly held = new Map<Batch, { closedAt: number; leasedUntil: number }>();
   /** Batches being written; up to maxConcurrentFlushes at once (lake writes and appends overlap). */
   private readonly inFlight = new Set<Promise<void>>();
   private readonly flushSlots: Semaphore;
@@ -100,6 +113,8 @@ export class StreamingPipeline {
       Math.max(10, quietMs / 2),
     );
     this.quietTimer.unref();
+    this.leaseTimer = setInterval(() => this.keepLeases(), LEASE_CHECK_MS);
+    this.leaseTimer.unref();
     this.subscriber = this.deps.bus.subscribe(this.options.subscription, (message) => this.receive(message), {
       flowControl: {
         maxMessages: this.options.maxOutstandingMessages,
@@ -137,12 +152,32 @@ export class StreamingPipeline {
     if (this.batch.size > 0) {
       const batch = this.batch;
       this.batch = new Batch();
+      this.held.set(batch, { closedAt: Date.now(), leasedUntil: 0 });
       const write: Promise<void> = this.flushSlots
         .run(() => this.writeWithRetries(batch))
-        .finally(() => this.inFlight.delete(write));
+        .finally(() => {
+          this.inFlight.delete(write);
+          this.held.delete(batch);
+        });
       this.inFlight.add(write);
     }
     return this.allWritten();
+  }
+
+  /**
+   * Extends the leases of batches held longer than a write normally takes. A batch retrying a failing
+   * sink extends its own before each backoff, but the batches waiting for a flush slot behind it would
+   * otherwise be redelivered at their ack deadline, spending delivery attempts until the bus sends
+   * valid events to the dead-letter topic.
+   */
+  private keepLeases(): void {
+    const now = Date.now();
+    for (const [batch, lease] of this.held) {
+      if (now - lease.closedAt < EXTEND_AFTER_MS || lease.leasedUntil - now > (LEASE_EXTENSION_S * 1000) / 2)
+        continue;
+      for (const message of batch.messages) message.modifyAckDeadline(LEASE_EXTENSION_S);
+      lease.leasedUntil = now + LEASE_EXTENSION_S * 1000;
+    }
   }
 
   /** Resolves when every batch closed so far is written (or given back). */
@@ -250,6 +285,7 @@ export class StreamingPipeline {
       await this.flush();
     } finally {
       clearTimeout(timer);
+      clearInterval(this.leaseTimer);
     }
     this.deps.logger.info({ ...this.stats }, 'pipeline stopped');
   }
