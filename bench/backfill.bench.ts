@@ -70,6 +70,7 @@ async function readOnly(): Promise<number> {
 interface Summary {
   records: number;
   peakRssMb: number;
+  cpuSeconds: number;
   accepted: number;
   deadLettered: number;
   seconds: number;
@@ -109,13 +110,15 @@ try {
   const rates: number[] = [];
   const baselines: number[] = [];
   const peaks: number[] = [];
+  const cpuPerEvent: number[] = [];
   for (let i = 0; i < runs; i++) {
     baselines.push(await readOnly());
     const { rate, summary } = await backfillOnce();
     rates.push(rate);
     peaks.push(summary.peakRssMb);
+    cpuPerEvent.push((summary.cpuSeconds * 1e6) / events);
     process.stderr.write(
-      `run ${i + 1}: backfill ${Math.round(rate)} events/s (${summary.seconds.toFixed(1)} s, peak RSS ${summary.peakRssMb} MB), source alone ${Math.round(baselines[i]!)} lines/s\n`,
+      `run ${i + 1}: backfill ${Math.round(rate)} events/s (${summary.seconds.toFixed(1)} s, peak RSS ${summary.peakRssMb} MB, ${cpuPerEvent[i]!.toFixed(1)} CPU µs/event), source alone ${Math.round(baselines[i]!)} lines/s\n`,
     );
   }
   printResult({
@@ -130,7 +133,12 @@ try {
       value: Math.round(median(baselines)),
       unit: 'lines/s',
     },
-    extra: { 'archive MiB': Math.round(written.bytes / 2 ** 20), 'peak RSS MB (median)': median(peaks) },
+    extra: {
+      'archive MiB': Math.round(written.bytes / 2 ** 20),
+      'peak RSS MB (median)': median(peaks),
+      // CPU of all the process's threads per event: on N cores the rate cannot exceed N / this.
+      'CPU µs per event (median)': Math.round(median(cpuPerEvent) * 10) / 10,
+    },
   });
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -75,6 +75,7 @@ export function register(program: Command): void {
           });
           reporter.finish(progress);
           const seconds = (Date.now() - started) / 1000;
+          const cpu = process.cpuUsage();
           const summary = {
             ...progress,
             seconds,
@@ -83,6 +84,8 @@ export function register(program: Command): void {
             checkpoint: checkpointPath,
             // maxRSS is in KiB on Linux and macOS.
             peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+            // All threads (DuckDB's too), since the process started: what the run cost the machine.
+            cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
           };
           process.stdout.write(JSON.stringify(summary) + '\n');
           if (abort.signal.aborted) process.exitCode = 130;
