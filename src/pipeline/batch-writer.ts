@@ -101,12 +101,15 @@ export class BatchWriter {
     if (batch.accepted.length === 0) return;
     const started = performance.now();
     try {
-      // One writer connection: appends run one table after another.
       if (this.warehouse.appendJson) {
+        // All at once: an adapter that commits in groups puts the tables in one transaction.
         const lines = jsonRowsOf(batch, ingestionTime);
-        for (const table of EVENT_TABLES)
-          if (lines[table].length > 0) await this.warehouse.appendJson(table, lines[table]);
+        const appendJson = this.warehouse.appendJson.bind(this.warehouse);
+        await Promise.all(
+          EVENT_TABLES.filter((t) => lines[t].length > 0).map((t) => appendJson(t, lines[t])),
+        );
       } else {
+        // One table after another: each append is its own all-or-nothing write.
         const rows = rowsOf(batch, ingestionTime);
         for (const table of EVENT_TABLES)
           if (rows[table].length > 0) await this.warehouse.append(table, rows[table]);

@@ -234,6 +234,40 @@ describe('DuckDbWarehouse', () => {
     expect(rows).toEqual([{ orders: 1000, errors: 2, codes: 1 }]);
   });
 
+  it('commits concurrent JSON appends in groups: all land, and a bad group fails all its callers and stores none of it', async () => {
+    await warehouse.ensureSchema();
+    const json = (n: number, overrides: Partial<OrderRow> = {}) => JSON.stringify(orderRow(n, overrides));
+    // The first call takes the writer; the next ten wait and go in together as one transaction.
+    await Promise.all(
+      Array.from({ length: 11 }, (_, batch) =>
+        warehouse.appendJson(
+          'orders',
+          Array.from({ length: 30 }, (_, i) => json(batch * 30 + i)),
+        ),
+      ),
+    );
+    expect((await warehouse.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: 330 }]);
+
+    // Three calls made together form one group: one bad row fails all three, and stores none of them.
+    const group = [json(1000), json(1001), json(1002, { total_amount: 1e30 })].map((line) =>
+      warehouse.appendJson('orders', [line]),
+    );
+    for (const call of group) expect((await rejection(call)).code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(
+      (
+        await warehouse.query(
+          "SELECT count(*) AS n FROM orders WHERE order_id IN ('order-1000', 'order-1001', 'order-1002')",
+        )
+      ).rows,
+    ).toEqual([{ n: 0 }]);
+    // Retried alone, the good rows land.
+    await warehouse.appendJson('orders', [json(1001)]);
+    const { rows } = await warehouse.query(
+      "SELECT order_id FROM orders WHERE order_id IN ('order-1000', 'order-1001', 'order-1002') ORDER BY 1",
+    );
+    expect(rows).toEqual([{ order_id: 'order-1000' }, { order_id: 'order-1001' }]);
+  });
+
   it('rejects bad SQL with the engine message (SHOP_E_WAREHOUSE_QUERY)', async () => {
     const syntax = await rejection(warehouse.query('SELEC 1'));
     expect(syntax.code).toBe('SHOP_E_WAREHOUSE_QUERY');

@@ -61,6 +61,13 @@ export class DuckDbWarehouse implements Warehouse {
   private stage: NdjsonStage | undefined;
   private writes: Promise<unknown> = Promise.resolve();
   private reads: Promise<unknown> = Promise.resolve();
+  /** appendJson calls waiting for the writer; see appendJson. */
+  private readonly pendingJson: {
+    table: EventTableName;
+    rows: readonly string[];
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
 
   constructor(options: DuckDbWarehouseOptions) {
     this.uri = options.uri;
@@ -122,13 +129,46 @@ export class DuckDbWarehouse implements Warehouse {
     );
   }
 
+  /**
+   * Group commit: appends that arrive while the writer is busy wait together and go in as one
+   * transaction (one INSERT per table), so a busy pipeline makes fewer, larger inserts and one commit
+   * for many batches, while a quiet one still commits each batch at once. Every caller's promise
+   * settles with that transaction.
+   */
   async appendJson(table: EventTableName, rows: readonly string[]): Promise<void> {
     if (!EVENT_TABLES.includes(table))
       throw new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', `append: ${String(table)} is not an event table`);
     if (rows.length === 0) return;
-    await this.write({ action: 'append', path: this.path, table }, (connection) =>
-      this.insertStaged(connection, tableNamed(table), (stage) => stage.writeText(ndjsonFromLines(rows))),
+    const done = new Promise<void>((resolve, reject) =>
+      this.pendingJson.push({ table, rows, resolve, reject }),
     );
+    if (this.pendingJson.length === 1)
+      this.write({ action: 'append', path: this.path, table }, (connection) =>
+        this.insertPendingJson(connection),
+      ).catch(
+        () => undefined, // delivered to each caller by insertPendingJson
+      );
+    return done;
+  }
+
+  private async insertPendingJson(connection: DuckDBConnection): Promise<void> {
+    const group = this.pendingJson.splice(0);
+    try {
+      await this.transaction(connection, async () => {
+        for (const table of EVENT_TABLES) {
+          const lines = group.filter((g) => g.table === table).flatMap((g) => g.rows);
+          if (lines.length > 0)
+            await this.insertStaged(connection, tableNamed(table), (stage) =>
+              stage.writeText(ndjsonFromLines(lines)),
+            );
+        }
+      });
+    } catch (error) {
+      const failure = duckDbError(error, { action: 'append', path: this.path });
+      for (const g of group) g.reject(failure);
+      return;
+    }
+    for (const g of group) g.resolve();
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
