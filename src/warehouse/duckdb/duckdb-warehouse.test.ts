@@ -237,7 +237,6 @@ describe('DuckDbWarehouse', () => {
   it('commits concurrent JSON appends in groups: all land, and a bad group fails all its callers and stores none of it', async () => {
     await warehouse.ensureSchema();
     const json = (n: number, overrides: Partial<OrderRow> = {}) => JSON.stringify(orderRow(n, overrides));
-    // The first call takes the writer; the next ten wait and go in together as one transaction.
     await Promise.all(
       Array.from({ length: 11 }, (_, batch) =>
         warehouse.appendJson(
@@ -260,8 +259,11 @@ describe('DuckDbWarehouse', () => {
         )
       ).rows,
     ).toEqual([{ n: 0 }]);
-    // Retried alone, the good rows land.
-    await warehouse.appendJson('orders', [json(1001)]);
+    // Retried without the bad row, the good rows land.
+    await Promise.all([
+      warehouse.appendJson('orders', [json(1000)]),
+      warehouse.appendJson('orders', [json(1001)]),
+    ]);
     const { rows } = await warehouse.query(
       "SELECT order_id FROM orders WHERE order_id IN ('order-1000', 'order-1001', 'order-1002') ORDER BY 1",
     );
