@@ -44,6 +44,11 @@ export class BackfillProgressReporter {
     );
   }
 
+  /** Stops the bar without completing it (the backfill failed): its redraw timer would keep the process alive. */
+  stop(): void {
+    if (this.bar?.isActive) this.bar.stop();
+  }
+
   finish(progress: BackfillProgress): void {
     if (this.bar) {
       this.bar.update(progress.bytesTotal, {

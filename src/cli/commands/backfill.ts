@@ -49,14 +49,16 @@ export function register(program: Command): void {
         }
         const source = await openBackfillSource(opts.from);
         const [lake, warehouse] = await Promise.all([openLake(config.lake), openWarehouse(config.warehouse)]);
-        await Promise.all([lake.start(), warehouse.start()]);
         const abort = new AbortController();
         const onSignal = (): void => abort.abort();
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         const reporter = new BackfillProgressReporter();
-        const started = Date.now();
         try {
+          // Inside the try: a warehouse that cannot start (locked by a running pipeline) still lets
+          // the lake and the source close.
+          await Promise.all([lake.start(), warehouse.start()]);
+          const started = Date.now();
           const progress = await runBackfill({
             source,
             lake,
@@ -90,6 +92,7 @@ export function register(program: Command): void {
           process.stdout.write(JSON.stringify(summary) + '\n');
           if (abort.signal.aborted) process.exitCode = 130;
         } finally {
+          reporter.stop();
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           await Promise.allSettled([source.close(), lake.close(), warehouse.close()]);
