@@ -39,7 +39,8 @@ export interface HistoryArchiverOptions {
  * send one.
  */
 export class HistoryArchiver {
-  readonly stats = { messages: 0, files: 0, bytes: 0, failedWrites: 0 };
+  /** `received`: deliveries so far; `messages`, `files`, `bytes`: written to durable files and acked. */
+  readonly stats = { received: 0, messages: 0, files: 0, bytes: 0, failedWrites: 0 };
   private readonly maxDurationMs: number;
   private readonly maxBytes: number;
   private readonly maxMessages: number;
@@ -72,6 +73,7 @@ export class HistoryArchiver {
   }
 
   private receive(message: ReceivedMessage): void {
+    this.stats.received++;
     const size = message.data.length + 1;
     // A file never grows past maxBytes, unless one message alone is larger (as on Google's side).
     if (this.current && this.current.bytes + size > this.maxBytes) void this.closeFile();

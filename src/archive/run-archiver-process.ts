@@ -51,8 +51,9 @@ export async function runArchiverProcess(options: {
         for (;;) {
           await new Promise((r) => setTimeout(r, 250));
           const info = await bus.describeSubscription(config.historySubscription).catch(() => undefined);
-          if (archiver.stats.messages !== last) {
-            last = archiver.stats.messages;
+          // Deliveries, not written files: messages still arriving into an open file are not idle.
+          if (archiver.stats.received !== last) {
+            last = archiver.stats.received;
             quietSince = Date.now();
           }
           if (
