@@ -188,7 +188,19 @@ export class StreamingPipeline {
   private async writeWithRetries(batch: Batch): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.writer.write(batch);
+        // Past the shutdown deadline no write starts, and one still pending (a hung sink) is not
+        // waited for: the batch goes back to the bus, so SIGTERM exits in time whatever the sinks do.
+        if (
+          this.stopRetrying.signal.aborted ||
+          !(await settlesBefore(this.writer.write(batch), this.stopRetrying.signal))
+        ) {
+          this.giveBack(
+            batch,
+            'shutdown before the batch was written',
+            'shutdown deadline passed before the batch was written',
+          );
+          return;
+        }
         this.acknowledge(batch);
         for (const sink of ['lake', 'warehouse', 'dlq'])
           if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
@@ -199,14 +211,11 @@ export class StreamingPipeline {
         this.health.markFailed(sinkError.sink, sinkError);
         this.deps.telemetry.emit('sink:failed', { sink: sinkError.sink, error: sinkError });
         if (this.stopRetrying.signal.aborted) {
-          for (const message of batch.messages) message.nack();
-          this.deps.telemetry.emit('messages:nacked', {
-            count: batch.size,
-            reason: `shutdown while ${sinkError.sink} fails`,
-          });
-          this.deps.logger.error(
-            { err: sinkError, messages: batch.size },
-            'sink still failing at shutdown; batch nacked for redelivery',
+          this.giveBack(
+            batch,
+            `shutdown while ${sinkError.sink} fails`,
+            'sink still failing at shutdown',
+            sinkError,
           );
           return;
         }
@@ -221,8 +230,24 @@ export class StreamingPipeline {
         // Keep the leases while we wait, so the bus does not hand the batch to another worker.
         for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
         await sleep(backoff, this.stopRetrying.signal);
+        if (this.stopRetrying.signal.aborted) {
+          this.giveBack(
+            batch,
+            `shutdown while ${sinkError.sink} fails`,
+            'sink still failing at shutdown',
+            sinkError,
+          );
+          return;
+        }
       }
     }
+  }
+
+  /** Nacks a batch that could not be written before the shutdown deadline, for redelivery. */
+  private giveBack(batch: Batch, reason: string, why: string, error?: SinkError): void {
+    for (const message of batch.messages) message.nack();
+    this.deps.telemetry.emit('messages:nacked', { count: batch.size, reason });
+    this.deps.logger.error({ err: error, messages: batch.size }, `${why}; batch nacked for redelivery`);
   }
 
   private acknowledge(batch: Batch): void {
@@ -294,6 +319,25 @@ export class StreamingPipeline {
 function eventTimeOf(checked: AcceptedMessage): string {
   const e = checked.event;
   return e.event_type === 'order' ? e.order_date : e.timestamp;
+}
+
+/** Resolves true when `work` resolves, false when `signal` aborts first; rejects when `work` does first. */
+function settlesBefore(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(false);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Resolves after `ms`, or as soon as `signal` aborts. */

@@ -5,9 +5,10 @@ import type { QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
 
 /**
  * A {@link Warehouse} in front of a real one whose writes fail for a while: during a fault window
- * `append` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the DuckDB adapter
- * throws for a locked or broken file) without touching the real warehouse; outside it, and for
- * every other call, the real warehouse does the work.
+ * `append`, `appendJson` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the
+ * DuckDB adapter throws for a locked or broken file) without touching the real warehouse; outside it,
+ * and for every other call, the real warehouse does the work. `hang()` makes writes never settle
+ * instead, as over a connection that stopped answering.
  *
  * @example
  * const warehouse = new FlakyWarehouse(await openWarehouse(config.warehouse));
@@ -18,6 +19,7 @@ export class FlakyWarehouse implements Warehouse {
   refusedWrites = 0;
   passedWrites = 0;
   private failingUntil = 0;
+  private hanging = false;
 
   constructor(readonly inner: Warehouse) {}
 
@@ -28,6 +30,11 @@ export class FlakyWarehouse implements Warehouse {
   /** Writes fail from now for `ms` milliseconds. */
   failFor(ms: number): void {
     this.failingUntil = Date.now() + ms;
+  }
+
+  /** From now on every write waits forever, neither failing nor succeeding. */
+  hang(): void {
+    this.hanging = true;
   }
 
   get failing(): boolean {
@@ -47,12 +54,22 @@ export class FlakyWarehouse implements Warehouse {
   }
 
   async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
-    this.check(`append to ${table}`);
+    await this.check(`append to ${table}`);
     await this.inner.append(table, rows);
   }
 
+  /** The adapter's JSON fast path, when the real warehouse has one (the pipeline prefers it). */
+  get appendJson(): Warehouse['appendJson'] {
+    const inner = this.inner;
+    if (!inner.appendJson) return undefined;
+    return async (table: EventTableName, rows: readonly string[]): Promise<void> => {
+      await this.check(`append to ${table}`);
+      await inner.appendJson!(table, rows);
+    };
+  }
+
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
-    this.check('append to ingest_errors');
+    await this.check('append to ingest_errors');
     await this.inner.appendErrors(rows);
   }
 
@@ -64,7 +81,8 @@ export class FlakyWarehouse implements Warehouse {
     return this.inner.close();
   }
 
-  private check(what: string): void {
+  private async check(what: string): Promise<void> {
+    if (this.hanging) await new Promise<never>(() => undefined);
     if (this.failing) {
       this.refusedWrites++;
       throw new ShopstreamError(

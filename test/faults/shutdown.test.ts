@@ -11,8 +11,11 @@ import { createLocalStack, type LocalStack } from '../support/local-stack.js';
 import { waitFor, type HealthAnswer } from '../support/ops-client.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { SmallDisk } from '../support/small-disk.js';
+import { drainInProcess } from '../support/run-pipeline-in-process.js';
+import { FlakyWarehouse } from './flaky-warehouse.js';
 import { startPipelineProcess, statsOf } from './pipeline-process.js';
 import { PublishedWaves } from './published-waves.js';
+import { startPipelineInProcess } from './running-pipeline.js';
 
 /** What `shopstream pipeline run` promises on SIGTERM (issue 4): exit within 30 s. */
 const SHUTDOWN_LIMIT_MS = 30_000;
@@ -159,6 +162,56 @@ describe.runIf(canMount)('SIGTERM while the warehouse is failing', () => {
     expect(restart.code, restart.stderr).toBe(0);
     expect(deadLetterBacklog).toBe(0);
     await expectEveryEventAccountedFor(config, lakeDirOf(stack.dir), waves.mix);
+  });
+});
+
+/** The shutdown deadline given to close() below: short, the promise is the same as with 25 s. */
+const CLOSE_DEADLINE_MS = 3_000;
+
+/**
+ * A warehouse write that never returns (a connection that stopped answering) when the pipeline is
+ * told to stop: close() does not wait for it past its deadline; the batch is nacked, nothing acked,
+ * and a later run writes everything.
+ */
+describe('close() while a warehouse write hangs (pipeline in process)', () => {
+  let stack: LocalStack;
+  let waves: PublishedWaves;
+  let closeMs = 0;
+  let acked = -1;
+  let deadLetterBacklog: number | undefined;
+
+  beforeAll(async () => {
+    stack = await createLocalStack();
+    const bus = await openBus(stack.config.bus);
+    await bus.start();
+    waves = new PublishedWaves(bus, stack.config.topic);
+    await waves.publish(1_000);
+    const running = await startPipelineInProcess(stack.config, {
+      warehouse: (real) => {
+        const flaky = new FlakyWarehouse(real);
+        flaky.hang();
+        return flaky;
+      },
+    });
+    await waitFor('every message received', () => running.pipeline.stats.received === waves.total);
+    const started = Date.now();
+    acked = (await running.stop(CLOSE_DEADLINE_MS)).acked;
+    closeMs = Date.now() - started;
+    await drainInProcess(stack.config);
+    deadLetterBacklog = (await bus.describeSubscription(stack.config.deadLetterSubscription)).backlog;
+    await bus.close();
+  }, 120_000);
+  afterAll(() => stack?.remove());
+
+  it('returns soon after its deadline instead of waiting for the hung write, having acked nothing', () => {
+    expect(closeMs).toBeGreaterThanOrEqual(CLOSE_DEADLINE_MS - 100);
+    expect(closeMs).toBeLessThan(CLOSE_DEADLINE_MS + 2_000);
+    expect(acked).toBe(0);
+  });
+
+  it('a later run writes everything once; nothing went to the dead-letter topic', async () => {
+    expect(deadLetterBacklog).toBe(0);
+    await expectEveryEventAccountedFor(stack.config, lakeDirOf(stack.dir), waves.mix, { exactRaw: true });
   });
 });
 

@@ -135,7 +135,14 @@ describe('warehouse connection closed underneath the pipeline', () => {
 
     await running.warehouse.close();
     await waves.publish(1_500);
-    unhealthy = await running.ops.healthWith(503, { failing: 'warehouse' });
+    unhealthy = await running.ops.healthWith(503, { failing: 'warehouse' }).catch(async (error: Error) => {
+      const { stats } = running.pipeline;
+      throw new Error(
+        `${error.message}; /healthz said ${JSON.stringify((await running.ops.health())?.failing)}; ` +
+          `received ${stats.received}, acked ${stats.acked}, ${stats.failedFlushes} failed flushes: ` +
+          'the warehouse writes of the held batches neither failed nor succeeded',
+      );
+    });
     acked.push(running.pipeline.stats.acked);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     acked.push(running.pipeline.stats.acked);
