@@ -11,7 +11,22 @@ export type TopologyConfig = Pick<
   | 'deadLetterSubscription'
   | 'ackDeadlineSeconds'
   | 'maxDeliveryAttempts'
+  | 'archive.maxDurationMs'
 >;
+
+/**
+ * The history subscription's ack deadline: the archiver holds a message until its file closes, so the
+ * lease must outlast the file's max duration, or messages would be redelivered and archived twice (a
+ * Cloud Storage subscription has the same rule). Pub/Sub allows at most 600 s.
+ */
+export function historyAckDeadlineSeconds(
+  config: Pick<TopologyConfig, 'ackDeadlineSeconds' | 'archive.maxDurationMs'>,
+): number {
+  return Math.min(
+    600,
+    Math.max(config.ackDeadlineSeconds, Math.ceil(config['archive.maxDurationMs'] / 1000) + 60),
+  );
+}
 
 /**
  * Creates, idempotently, the topology the pipeline runs on:
@@ -48,6 +63,6 @@ export async function ensureTopology(bus: MessageBus, config: TopologyConfig): P
   await bus.ensureSubscription({
     name: config.historySubscription,
     topic: config.topic,
-    ackDeadlineSeconds: config.ackDeadlineSeconds,
+    ackDeadlineSeconds: historyAckDeadlineSeconds(config),
   });
 }
