@@ -43,7 +43,7 @@ it('creates the pipeline topology idempotently, with dead-lettering after maxDel
   expect(await bus.describeSubscription(config.historySubscription)).toMatchObject({
     topic: 'backend-events-topic',
     // The archiver holds messages until its file closes (60 s by default): the lease outlasts that.
-    ackDeadlineSeconds: 120,
+    ackDeadlineSeconds: 70,
     backlog: 1,
   });
   expect(await bus.describeSubscription(config.deadLetterSubscription)).toMatchObject({

@@ -24,7 +24,7 @@ export function historyAckDeadlineSeconds(
 ): number {
   return Math.min(
     600,
-    Math.max(config.ackDeadlineSeconds, Math.ceil(config['archive.maxDurationMs'] / 1000) + 60),
+    Math.max(config.ackDeadlineSeconds, Math.ceil(config['archive.maxDurationMs'] / 1000) + 10),
   );
 }
 

@@ -157,7 +157,7 @@ export const SETTINGS = {
   },
   'archive.maxDurationMs': {
     default: 60_000,
-    // As a Cloud Storage subscription's max_duration: 1 s to 9 min (its ack deadline adds a minute, ≤ 600 s).
+    // As a Cloud Storage subscription's max_duration, and short enough for the history lease (≤ 600 s).
     parse: integer(1_000, 540_000),
     description: 'An archive file is closed after this long (Cloud Storage subscription: max duration).',
   },

@@ -140,7 +140,12 @@ describe('shopstream archive run', () => {
   }, 60_000);
 
   it('acks only durable files: after kill -9 mid-file the open file is redelivered, nothing lost', async () => {
-    const stack = await newStack({ 'archive.maxMessages': 150, ackDeadlineSeconds: 10 });
+    // The history lease outlasts a file's max duration (5 s here, so 15 s): the test waits that long.
+    const stack = await newStack({
+      'archive.maxMessages': 150,
+      'archive.maxDurationMs': 5_000,
+      ackDeadlineSeconds: 10,
+    });
     const backup = join(stack.dir, 'backup');
     const published = await publish(stack, 200, 5);
     const first = startCli([...stack.flags, 'archive', 'run']);
