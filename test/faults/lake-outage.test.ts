@@ -125,6 +125,7 @@ describe.runIf(canMount)('lake disk full (real tmpfs)', () => {
     await bus.close();
   }, 120_000);
   afterAll(async () => {
+    await running?.stop(1_000); // after a failed run; a no-op when it stopped already
     await bus?.close();
     disk?.unmount();
     stack?.remove();
@@ -209,6 +210,7 @@ describe('Cloud Storage lake answering 503 for a while', () => {
     }
   }, 120_000);
   afterAll(async () => {
+    await running?.stop(1_000); // after a failed run; a no-op when it stopped already
     await bus?.close();
     await gcs?.close();
     stack?.remove();

@@ -77,6 +77,7 @@ describe('warehouse failing writes for a while (injected, pipeline in process)',
     await bus.close();
   }, 120_000);
   afterAll(async () => {
+    await running?.stop(1_000); // after a failed run; a no-op when it stopped already
     await bus?.close();
     stack?.remove();
   });
@@ -154,6 +155,7 @@ describe('warehouse connection closed underneath the pipeline', () => {
     await bus.close();
   }, 120_000);
   afterAll(async () => {
+    await running?.stop(1_000); // after a failed run; a no-op when it stopped already
     await bus?.close();
     stack?.remove();
   });
