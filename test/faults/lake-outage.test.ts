@@ -17,8 +17,11 @@ import { startPipelineProcess, statsOf } from './pipeline-process.js';
 import { PublishedWaves } from './published-waves.js';
 import { startPipelineInProcess, type RunningPipeline } from './running-pipeline.js';
 
-/** The user `nobody`: root ignores file modes, so the pipeline runs as this user to meet them. */
-const NOBODY = 65534;
+/**
+ * Root ignores file modes, so a root test process runs the pipeline as `nobody` (uid 65534) to meet
+ * them; any other user meets them as itself.
+ */
+const NOBODY = process.getuid?.() === 0 ? 65534 : undefined;
 
 /**
  * Permission denied for real: the pipeline runs as `nobody` (a child process started with that uid)
@@ -43,7 +46,7 @@ describe('lake permission denied (pipeline as an unprivileged process)', () => {
     await bus.close();
     const output = join(lakeDirOf(stack.dir), 'output');
     mkdirSync(output, { recursive: true });
-    execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, stack.dir]);
+    if (NOBODY !== undefined) execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, stack.dir]);
     execFileSync('chmod', ['a-w', output]); // even its owner may not create anything in it now
 
     const pipeline = await startPipelineProcess(stack.flags, {
