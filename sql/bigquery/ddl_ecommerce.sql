@@ -14,15 +14,15 @@ CREATE TABLE IF NOT EXISTS `${project}.${dataset}.orders` (
   items ARRAY<STRUCT<
     product_id STRING, -- The product (ref_products).
     product_name STRING, -- Product name at the time of the order.
-    quantity INT64, -- Units ordered, at least 1.
-    price NUMERIC -- Unit price in the shop currency.
+    quantity INT64, -- Units ordered, 1 to 1,000,000.
+    price NUMERIC -- Unit price in the shop currency, 0 to 10^12.
   >>, -- The ordered products: 1 to 1,000.
   shipping_address STRUCT<
     street STRING, -- Street and number.
     city STRING, -- City.
     country STRING -- Country (the market the order belongs to).
   > NOT NULL, -- Where the order ships to.
-  total_amount NUMERIC NOT NULL, -- Σ quantity × price, rounded to cents.
+  total_amount NUMERIC NOT NULL, -- Σ quantity × price, rounded to cents; 0 to 10^18.
   event_id STRING NOT NULL, -- The event identity: first 128 bits of SHA-256 over the message bytes, as 32 hex digits. A redelivery or a replay of the same message has the same event_id; views keep one row per event_id.
   publish_time TIMESTAMP NOT NULL, -- When the bus accepted the message (UTC).
   ingestion_time TIMESTAMP NOT NULL -- When the pipeline wrote the row (UTC).

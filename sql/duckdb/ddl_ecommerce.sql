@@ -116,7 +116,7 @@ COMMENT ON COLUMN orders.items IS 'The ordered products: 1 to 1,000.';
 
 COMMENT ON COLUMN orders.shipping_address IS 'Where the order ships to.';
 
-COMMENT ON COLUMN orders.total_amount IS 'Σ quantity × price, rounded to cents.';
+COMMENT ON COLUMN orders.total_amount IS 'Σ quantity × price, rounded to cents; 0 to 10^18.';
 
 COMMENT ON COLUMN orders.event_id IS 'The event identity: first 128 bits of SHA-256 over the message bytes, as 32 hex digits. A redelivery or a replay of the same message has the same event_id; views keep one row per event_id.';
 

@@ -33,7 +33,7 @@ export interface OrderEvent {
   items: [OrderItem, ...OrderItem[]];
   shipping_address: ShippingAddress;
   /**
-   * Σ quantity × price, rounded to cents.
+   * Σ quantity × price, rounded to cents; 0 to 10^18.
    */
   total_amount: number;
 }
@@ -47,11 +47,11 @@ export interface OrderItem {
    */
   product_name: string;
   /**
-   * Units ordered, at least 1.
+   * Units ordered, 1 to 1,000,000.
    */
   quantity: number;
   /**
-   * Unit price in the shop currency.
+   * Unit price in the shop currency, 0 to 10^12.
    */
   price: number;
 }

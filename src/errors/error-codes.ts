@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   SHOP_E_FIELD_ENUM: 'A field is not one of its allowed values (matching is exact and case-sensitive).',
   SHOP_E_FIELD_FORMAT: 'A field does not have its format (RFC 4122 UUID, IP address).',
   SHOP_E_FIELD_RANGE:
-    'A number is outside its allowed range (quantity ≥ 1, price ≥ 0, quantity_change in [-100, 100]).',
+    'A number is outside its allowed range (quantity, price, total_amount, quantity_change; see docs/errors.md).',
   SHOP_E_FIELD_EMPTY: 'An array that must not be empty is empty (order items).',
   SHOP_E_FIELD_TOO_LONG: 'A text is longer, or an array has more elements, than the contract allows.',
   SHOP_E_TIMESTAMP_INVALID:

@@ -400,6 +400,21 @@ export function hostileCorpus(): HostileCase[] {
       bytes: json(with_(validOrder, 'items.0.quantity', 0)),
       expected: 'SHOP_E_FIELD_RANGE',
     },
+    {
+      name: 'price beyond NUMERIC',
+      bytes: json(with_(validOrder, 'items.0.price', 1e30)),
+      expected: 'SHOP_E_FIELD_RANGE',
+    },
+    {
+      name: 'quantity beyond BIGINT',
+      bytes: json(with_(validOrder, 'items.0.quantity', 1e300)),
+      expected: 'SHOP_E_FIELD_RANGE',
+    },
+    {
+      name: 'total_amount beyond NUMERIC',
+      bytes: json(with_(validOrder, 'total_amount', 1e30)),
+      expected: 'SHOP_E_FIELD_RANGE',
+    },
     { name: 'empty items', bytes: json(with_(validOrder, 'items', [])), expected: 'SHOP_E_FIELD_EMPTY' },
     {
       name: '10,000 items',

@@ -36,7 +36,12 @@ export function duckDbError(error: unknown, context: DuckDbFailureContext): Shop
       `${context.path}: DuckDB stopped this database after an earlier fatal error; restart the process (its WAL is replayed on open). ${engine}`,
       { retryable: false, context: details, cause: error },
     );
-  if (/^(IO|Out of Memory|FATAL|Interrupt) Error/i.test(engine))
+  // A commit that could not write its log ("TransactionContext Error: Failed to commit: … No space left
+  // on device") is an I/O failure too.
+  if (
+    /^(IO|Out of Memory|FATAL|Interrupt) Error/i.test(engine) ||
+    /No space left on device|Failed to commit/i.test(engine)
+  )
     return new ShopstreamError(
       'SHOP_E_WAREHOUSE_UNAVAILABLE',
       `${context.path}: ${context.action} failed: ${engine}`,

@@ -145,9 +145,11 @@ export class DuckDbWarehouse implements Warehouse {
     if (this.pendingJson.length === 1)
       this.write({ action: 'append', path: this.path, table }, (connection) =>
         this.insertPendingJson(connection),
-      ).catch(
-        () => undefined, // delivered to each caller by insertPendingJson
-      );
+      ).catch((error: unknown) => {
+        // insertPendingJson settles its group itself; this runs only when it never ran (no writer
+        // connection): that group is still waiting and must hear why.
+        for (const g of this.pendingJson.splice(0)) g.reject(error);
+      });
     return done;
   }
 
