@@ -52,12 +52,14 @@ export interface PipelineStats {
  * The streaming pipeline: subscription → decode → validate → route → sinks → ack.
  *
  * Messages are collected into a {@link Batch} for up to `flushMaxAgeMs` (or until a lake buffer is
- * full); the batch is then made durable — lake files, warehouse rows, DLQ — and only then acked. One
- * batch is written while the next one fills. When a sink fails, the batch is kept and retried with
- * exponential backoff while its leases are extended, instead of being nacked at once: a failing sink
- * is not the message's fault, so it must not spend the message's delivery attempts and send valid
- * events to the dead-letter topic. Flow control stops deliveries meanwhile, so memory stays bounded.
- * Messages still unwritten at shutdown are nacked for redelivery.
+ * full, or deliveries pause); the batch is then made durable — lake files, warehouse rows, DLQ — and
+ * only then acked. Up to `maxConcurrentFlushes` batches are written while the next one fills.
+ *
+ * When a sink fails, the batch is kept and retried with exponential backoff while its leases are
+ * extended, instead of being nacked at once: a failing sink is not the message's fault, so it must not
+ * spend the message's delivery attempts and send valid events to the dead-letter topic. Flow control
+ * stops deliveries meanwhile, so memory stays bounded. Messages still unwritten at shutdown are nacked
+ * for redelivery.
  */
 export class StreamingPipeline {
   readonly options: CompiledPipelineOptions;
@@ -185,69 +187,49 @@ export class StreamingPipeline {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
+  /**
+   * Writes a batch and acks it; on a sink failure retries with exponential backoff, keeping the leases.
+   * Past the shutdown deadline no write starts and one still pending (a hung sink) is not waited for:
+   * the batch goes back to the bus, so SIGTERM exits in time whatever the sinks do.
+   */
   private async writeWithRetries(batch: Batch): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    const { signal } = this.stopRetrying;
+    let failure: SinkError | undefined;
+    for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        // Past the shutdown deadline no write starts, and one still pending (a hung sink) is not
-        // waited for: the batch goes back to the bus, so SIGTERM exits in time whatever the sinks do.
-        if (
-          this.stopRetrying.signal.aborted ||
-          !(await settlesBefore(this.writer.write(batch), this.stopRetrying.signal))
-        ) {
-          this.giveBack(
-            batch,
-            'shutdown before the batch was written',
-            'shutdown deadline passed before the batch was written',
-          );
-          return;
-        }
+        if (!(await settlesBefore(this.writer.write(batch), signal))) break;
         this.acknowledge(batch);
         for (const sink of ['lake', 'warehouse', 'dlq'])
           if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
         return;
       } catch (error) {
-        const sinkError = error instanceof SinkError ? error : new SinkError('lake', error);
+        failure = error instanceof SinkError ? error : new SinkError('lake', error);
         this.stats.failedFlushes++;
-        this.health.markFailed(sinkError.sink, sinkError);
-        this.deps.telemetry.emit('sink:failed', { sink: sinkError.sink, error: sinkError });
-        if (this.stopRetrying.signal.aborted) {
-          this.giveBack(
-            batch,
-            `shutdown while ${sinkError.sink} fails`,
-            'sink still failing at shutdown',
-            sinkError,
-          );
-          return;
-        }
+        this.health.markFailed(failure.sink, failure);
+        this.deps.telemetry.emit('sink:failed', { sink: failure.sink, error: failure });
+        if (signal.aborted) break;
         const backoff = Math.min(
           this.options.retryMaxBackoffMs,
           this.options.retryMinBackoffMs * 2 ** Math.min(attempt, 20),
         );
         this.deps.logger.warn(
-          { err: sinkError, attempt: attempt + 1, backoffMs: backoff, messages: batch.size },
+          { err: failure, attempt: attempt + 1, backoffMs: backoff, messages: batch.size },
           'sink failed; retrying the batch',
         );
         // Keep the leases while we wait, so the bus does not hand the batch to another worker.
         for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
-        await sleep(backoff, this.stopRetrying.signal);
-        if (this.stopRetrying.signal.aborted) {
-          this.giveBack(
-            batch,
-            `shutdown while ${sinkError.sink} fails`,
-            'sink still failing at shutdown',
-            sinkError,
-          );
-          return;
-        }
+        await sleep(backoff, signal);
       }
     }
+    this.giveBack(batch, failure);
   }
 
   /** Nacks a batch that could not be written before the shutdown deadline, for redelivery. */
-  private giveBack(batch: Batch, reason: string, why: string, error?: SinkError): void {
+  private giveBack(batch: Batch, failure: SinkError | undefined): void {
     for (const message of batch.messages) message.nack();
+    const reason = failure ? `shutdown while ${failure.sink} fails` : 'shutdown before the batch was written';
     this.deps.telemetry.emit('messages:nacked', { count: batch.size, reason });
-    this.deps.logger.error({ err: error, messages: batch.size }, `${why}; batch nacked for redelivery`);
+    this.deps.logger.error({ err: failure, messages: batch.size }, `${reason}; batch nacked for redelivery`);
   }
 
   private acknowledge(batch: Batch): void {
