@@ -1,19 +1,19 @@
 /**
- * The whole local system under a steady load in one process — generator at a fixed rate, pipeline,
- * history archiver — sampled every few seconds: throughput, end-to-end latency (publish → durable)
- * p50/p99, backlog and RSS. Used by bench/soak.ts (minutes) and bench/latency.bench.ts.
+ * The whole local system under a steady load: the generator at a fixed rate in its own process
+ * (`shopstream generate --rate`, as producers are in a real deployment), and the pipeline and history
+ * archiver in this one, sampled every few seconds: throughput, end-to-end latency (publish → durable)
+ * p50/p99, backlog and this process's memory. Used by bench/soak.ts (minutes) and
+ * bench/latency.bench.ts.
  */
 import { archiverFromConfig } from '../src/archive/run-archiver-process.js';
 import { openBus } from '../src/bus/open-bus.js';
-import { publishGenerated } from '../src/generator/publish-generated.js';
-import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
-import { TrafficGenerator } from '../src/generator/traffic-generator.js';
 import { openLake } from '../src/lake/open-lake.js';
 import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
 import { openWarehouse } from '../src/warehouse/open-warehouse.js';
 import { createLocalStack } from '../test/support/local-stack.js';
+import { startCli } from '../test/support/run-cli.js';
 
 export interface SoakSample {
   /** Seconds since the start. */
@@ -80,15 +80,17 @@ export async function runSoak(options: {
     windowDurable += count;
     for (const ms of latenciesMs) windowLatencies.push(ms);
   });
-  telemetry.on('generator:published', ({ byType, invalid }) => {
-    const n = Object.values(byType).reduce((a, b) => a + b, 0) + invalid;
-    windowPublished += n;
-    published += n;
-  });
+  let windowDeadLettered = 0;
+  telemetry.on('messages:dead-lettered', ({ count }) => (windowDeadLettered += count));
+  let lastBacklog = 0;
   const samples: SoakSample[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
     void bus.describeSubscription(stack.config.subscription).then((info) => {
+      // Published in the window = processed in it + how much the backlog grew.
+      const backlog = info.backlog ?? 0;
+      windowPublished = windowDurable + windowDeadLettered + backlog - lastBacklog;
+      lastBacklog = backlog;
       const sorted = windowLatencies.sort((a, b) => a - b);
       for (const ms of sorted) allLatencies.push(ms);
       const sample: SoakSample = {
@@ -97,13 +99,13 @@ export async function runSoak(options: {
         durablePerSecond: Math.round((windowDurable * 1000) / sampleMs),
         p50Ms: percentile(sorted, 50),
         p99Ms: percentile(sorted, 99),
-        backlog: info.backlog ?? 0,
+        backlog,
         rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
         heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
       };
       windowLatencies = [];
       windowDurable = 0;
-      windowPublished = 0;
+      windowDeadLettered = 0;
       samples.push(sample);
       options.onSample?.(sample);
     });
@@ -111,19 +113,19 @@ export async function runSoak(options: {
   try {
     await pipeline.start();
     await archiver.start();
-    const generator = new TrafficGenerator({
-      seed: 9,
-      universe: buildReferenceUniverse({ seed: stack.config.seed }),
-      invalidRatio: options.invalidRatio ?? 0.01,
-      clock: 'wall',
-    });
-    await publishGenerated(
-      bus,
-      stack.config.topic,
-      generator,
-      { rate: options.rate, durationMs: options.durationMs },
-      { telemetry },
-    );
+    const generator = startCli([
+      ...stack.flags,
+      'generate',
+      '--rate',
+      String(options.rate),
+      '--duration',
+      `${Math.round(options.durationMs)}ms`,
+      '--invalid-ratio',
+      String(options.invalidRatio ?? 0.01),
+    ]);
+    const generated = await generator.done;
+    if (generated.code !== 0) throw new Error(`shopstream generate failed: ${generated.stderr}`);
+    published = Number(/generate: ([\d,]+) messages/.exec(generated.stderr)?.[1]?.replaceAll(',', '') ?? NaN);
     await pipeline.drained();
   } finally {
     clearInterval(sampler);
