@@ -18,7 +18,7 @@ for (let i = 0; i < runs; i++) {
 }
 printResult({
   name: 'latency-p99-5k',
-  description: `end-to-end latency p99 at 5,000 events/s for ${seconds} s (generator → embedded bus → lake + DuckDB → ack)`,
+  description: `end-to-end latency p99 at 5,000 events/s for ${seconds} s (generator process → embedded bus → pipeline: lake + DuckDB → ack)`,
   value: median(results.map((r) => r.p99Ms)),
   unit: 'ms',
   runs: results.map((r) => r.p99Ms),
