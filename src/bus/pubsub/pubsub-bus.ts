@@ -23,7 +23,8 @@ import {
   toSubscriptionMetadata,
   topicPath,
 } from './subscription-metadata.js';
-import { GRPC_STATUS, grpcCodeOf, toBusError } from './to-bus-error.js';
+import { GRPC_STATUS } from '../../util/grpc-status.js';
+import { grpcCodeOf, toBusError } from './to-bus-error.js';
 
 /**
  * The message bus on Google Pub/Sub (`pubsub:<project>`), or on the official Pub/Sub emulator when

@@ -9,7 +9,8 @@ import {
 import type { FlowControl, MessageHandler, Subscriber } from '../message-bus.js';
 import { PubSubReceivedMessage } from './pubsub-received-message.js';
 import { DEFAULT_ACK_DEADLINE_SECONDS } from './subscription-metadata.js';
-import { GRPC_STATUS, grpcCodeOf, toBusError } from './to-bus-error.js';
+import { GRPC_STATUS } from '../../util/grpc-status.js';
+import { grpcCodeOf, toBusError } from './to-bus-error.js';
 
 /** Settings of one {@link PubSubSubscriber}. */
 export interface PubSubSubscriberSettings {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import { GRPC_STATUS, toBusError } from './to-bus-error.js';
+import { GRPC_STATUS } from '../../util/grpc-status.js';
+import { toBusError } from './to-bus-error.js';
 
 /** An error shaped like the client library's (google-gax ServiceError). */
 function grpcError(code: number, details: string): Error {

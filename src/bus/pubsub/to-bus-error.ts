@@ -1,27 +1,5 @@
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-
-/**
- * gRPC status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). Spelled out here,
- * stable by the gRPC spec, so this file needs no import of the transitive @grpc/grpc-js.
- */
-export const GRPC_STATUS = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+import { GRPC_STATUS } from '../../util/grpc-status.js';
 
 /** Codes where the same call may succeed later: the connection, the server's load or a race. */
 const TRANSIENT: ReadonlySet<number> = new Set([

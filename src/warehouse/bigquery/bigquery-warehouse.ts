@@ -28,7 +28,8 @@ import {
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
 import { schemaDifferences } from './schema-differences.js';
-import { GRPC_STATUS, toWarehouseError } from './to-warehouse-error.js';
+import { GRPC_STATUS } from '../../util/grpc-status.js';
+import { toWarehouseError } from './to-warehouse-error.js';
 
 export type { BigQueryWarehouseOptions };
 

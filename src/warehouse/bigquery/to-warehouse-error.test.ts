@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import { GRPC_STATUS, isTransientWriteError, toWarehouseError } from './to-warehouse-error.js';
+import { GRPC_STATUS } from '../../util/grpc-status.js';
+import { isTransientWriteError, toWarehouseError } from './to-warehouse-error.js';
 
 const grpc = (code: number, details = 'boom') =>
   Object.assign(new Error(`${code} ${details}`), { code, details });

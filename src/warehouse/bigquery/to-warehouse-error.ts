@@ -1,24 +1,5 @@
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-
-/** gRPC status codes (stable by the gRPC spec), spelled out so no import of @grpc/grpc-js is needed. */
-export const GRPC_STATUS = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+import { GRPC_STATUS } from '../../util/grpc-status.js';
 
 /**
  * Storage Write API codes worth another attempt: the connection, the service's load, or a race.
