@@ -22,10 +22,8 @@ export class Batch {
   readonly accepted: { message: ReceivedMessage; checked: AcceptedMessage }[] = [];
   readonly rejected: { message: ReceivedMessage; failure: ContractFailure }[] = [];
   readonly lakeBuffers = new Map<string, LakeBuffer>();
-  readonly openedAt = Date.now();
-  /** The largest lake buffer, to flush on flushMaxBytes / flushMaxRecords. */
+  /** The size of the largest lake buffer, to flush on flushMaxBytes (records: the batch's size bounds them). */
   maxBufferBytes = 0;
-  maxBufferRecords = 0;
 
   addAccepted(message: ReceivedMessage, checked: AcceptedMessage, eventTime: string): void {
     this.messages.push(message);
@@ -40,7 +38,6 @@ export class Batch {
     buffer.lines.push(checked.line);
     buffer.bytes += checked.line.length + 1;
     if (buffer.bytes > this.maxBufferBytes) this.maxBufferBytes = buffer.bytes;
-    if (buffer.lines.length > this.maxBufferRecords) this.maxBufferRecords = buffer.lines.length;
   }
 
   addRejected(message: ReceivedMessage, failure: ContractFailure): void {

@@ -138,9 +138,8 @@ export class StreamingPipeline {
     else this.batch.addRejected(message, checked.failure);
     if (this.batch.size === 1) this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
     if (
-      this.batch.maxBufferRecords >= this.options.flushMaxRecords ||
-      this.batch.maxBufferBytes >= this.options.flushMaxBytes ||
-      this.batch.size >= this.options.flushMaxRecords
+      this.batch.size >= this.options.flushMaxRecords ||
+      this.batch.maxBufferBytes >= this.options.flushMaxBytes
     )
       this.flush();
   }
