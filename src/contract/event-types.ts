@@ -23,13 +23,6 @@ export interface EventByType {
   user_activity: UserActivityEvent;
 }
 
-/** The warehouse table each event type lands in. */
-export const TABLE_BY_TYPE: Readonly<Record<EventType, string>> = {
-  order: 'orders',
-  inventory: 'inventory',
-  user_activity: 'user_activity',
-};
-
 export function isEventType(value: unknown): value is EventType {
   return value === 'order' || value === 'inventory' || value === 'user_activity';
 }

@@ -1,12 +1,10 @@
 import type { Lake } from '../lake/lake.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../warehouse/rows.js';
+import { EVENT_TABLES, TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../warehouse/rows.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { Batch } from './batch.js';
 import { deadLetterRecordOf, ingestErrorRowOf } from './dead-letter-record.js';
 import { errorFileKey, eventFileKey, minuteOf } from './lake-layout.js';
-
-const EVENT_TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
 
 function rowsOf(batch: Batch, ingestionTime: string): Record<EventTableName, RowOf<EventTableName>[]> {
   const rows: Record<EventTableName, RowOf<EventTableName>[]> = {

@@ -18,6 +18,9 @@ export type UserActivityRow = Omit<UserActivityEvent, 'event_type'> & IngestColu
 
 export type EventTableName = 'orders' | 'inventory' | 'user_activity';
 
+/** The raw event tables, in a fixed order. */
+export const EVENT_TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
+
 export interface RowByTable {
   orders: OrderRow;
   inventory: InventoryRow;

@@ -13,7 +13,7 @@ import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
 import { TABLES, tableNamed } from '../model/tables.js';
 import type { ReferenceData } from '../reference-data.js';
-import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
+import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import type { QueryResult, Warehouse } from '../warehouse.js';
 import { duckDbError, type DuckDbFailureContext } from './duckdb-error.js';
 import { NdjsonStage, ndjsonFromLines } from './ndjson-stage.js';
@@ -29,7 +29,6 @@ export interface DuckDbWarehouseOptions {
   readonly memoryLimit?: string;
 }
 
-const EVENT_TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
 // read_json refuses a larger JSON object than this, and allocates buffers of twice it per thread, so
 // it is kept at DuckDB's default. A row is never larger than its message, which contract.maxMessageBytes
 // caps (1 MiB by default; Pub/Sub's own limit, 10 MB, also fits).
