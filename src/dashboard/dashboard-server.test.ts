@@ -83,7 +83,12 @@ describe('DashboardServer', () => {
 
   it('streams a hello with history, then one live event per tick', async () => {
     const { base, telemetry, live, server } = await start();
-    telemetry.emit('events:durable', { eventType: 'order', count: 5, latenciesMs: [10, 20, 30, 40, 50] });
+    telemetry.emit('events:durable', {
+      eventType: 'order',
+      count: 5,
+      latenciesMs: [10, 20, 30, 40, 50],
+      unknownFields: 0,
+    });
     live.tick();
     const reading = readEvents(`${base}/api/live`, 2);
     await new Promise((r) => setTimeout(r, 100));

@@ -8,7 +8,12 @@ describe('LiveStats', () => {
     let now = 1_000_000;
     const live = new LiveStats(telemetry, 'sub', { now: () => now });
     telemetry.emit('generator:published', { byType: { order: 3, user_activity: 5 }, invalid: 1 });
-    telemetry.emit('events:durable', { eventType: 'order', count: 2, latenciesMs: [100, 300] });
+    telemetry.emit('events:durable', {
+      eventType: 'order',
+      count: 2,
+      latenciesMs: [100, 300],
+      unknownFields: 0,
+    });
     telemetry.emit('messages:dead-lettered', { code: 'SHOP_E_FIELD_MISSING', count: 1 });
     telemetry.emit('backlog:sampled', { subscription: 'other-sub', backlog: 99 });
     telemetry.emit('backlog:sampled', { subscription: 'sub', backlog: 4 });
@@ -24,7 +29,7 @@ describe('LiveStats', () => {
       p99Ms: 300,
     });
 
-    telemetry.emit('events:durable', { eventType: 'order', count: 1, latenciesMs: [200] });
+    telemetry.emit('events:durable', { eventType: 'order', count: 1, latenciesMs: [200], unknownFields: 0 });
     telemetry.emit('messages:dead-lettered', { code: 'SHOP_E_FIELD_MISSING', count: 2 });
     now += 1000;
     const second = live.tick();
@@ -40,7 +45,12 @@ describe('LiveStats', () => {
   it('keeps a bounded history and forgets old latencies', () => {
     const telemetry = new Telemetry();
     const live = new LiveStats(telemetry, 'sub', { historySeconds: 3, latencyWindowSeconds: 2 });
-    telemetry.emit('events:durable', { eventType: 'inventory', count: 1, latenciesMs: [5_000] });
+    telemetry.emit('events:durable', {
+      eventType: 'inventory',
+      count: 1,
+      latenciesMs: [5_000],
+      unknownFields: 0,
+    });
     for (let i = 0; i < 5; i++) live.tick();
     expect(live.history()).toHaveLength(3);
     expect(live.latest()?.point.p99Ms).toBeNull();
@@ -52,7 +62,12 @@ describe('LiveStats', () => {
     const live = new LiveStats(telemetry, 'sub', { latencySamplesPerSecond: 100 });
     // Within a batch latencies fall with publish time: a ramp from 1,000 ms down to 0.
     const latencies = Array.from({ length: 100_000 }, (_, i) => 1000 - i / 100);
-    telemetry.emit('events:durable', { eventType: 'order', count: latencies.length, latenciesMs: latencies });
+    telemetry.emit('events:durable', {
+      eventType: 'order',
+      count: latencies.length,
+      latenciesMs: latencies,
+      unknownFields: 0,
+    });
     const { point, totals } = live.tick();
     expect(totals.processed.order).toBe(100_000);
     expect(point.p50Ms).toBeGreaterThan(400);
@@ -64,7 +79,7 @@ describe('LiveStats', () => {
     const telemetry = new Telemetry();
     const live = new LiveStats(telemetry, 'sub');
     live.close();
-    telemetry.emit('events:durable', { eventType: 'order', count: 1, latenciesMs: [1] });
+    telemetry.emit('events:durable', { eventType: 'order', count: 1, latenciesMs: [1], unknownFields: 0 });
     expect(live.tick().totals.processed.order).toBe(0);
   });
 });

@@ -234,10 +234,16 @@ export class StreamingPipeline {
   private acknowledge(batch: Batch): void {
     const now = Date.now();
     const latencies = new Map<EventType, number[]>();
+    const unknownFields = new Map<EventType, number>();
     for (const { message, checked } of batch.accepted) {
       let list = latencies.get(checked.eventType);
       if (!list) latencies.set(checked.eventType, (list = []));
       list.push(now - message.publishTime.getTime());
+      if (checked.unknownFields > 0)
+        unknownFields.set(
+          checked.eventType,
+          (unknownFields.get(checked.eventType) ?? 0) + checked.unknownFields,
+        );
     }
     const rejectedByCode = new Map<ErrorCode, number>();
     for (const { failure } of batch.rejected)
@@ -248,7 +254,12 @@ export class StreamingPipeline {
     this.stats.accepted += batch.accepted.length;
     this.stats.deadLettered += batch.rejected.length;
     for (const [eventType, latenciesMs] of latencies)
-      this.deps.telemetry.emit('events:durable', { eventType, count: latenciesMs.length, latenciesMs });
+      this.deps.telemetry.emit('events:durable', {
+        eventType,
+        count: latenciesMs.length,
+        latenciesMs,
+        unknownFields: unknownFields.get(eventType) ?? 0,
+      });
     for (const [code, count] of rejectedByCode)
       this.deps.telemetry.emit('messages:dead-lettered', { code, count });
   }

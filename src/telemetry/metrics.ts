@@ -67,8 +67,16 @@ export function createMetrics(telemetry: Telemetry): Registry {
     registers: [registry],
   });
 
-  telemetry.on('events:durable', ({ eventType, count, latenciesMs }) => {
+  const unknownFields = new Counter({
+    name: 'shopstream_unknown_fields_total',
+    help: 'Fields the contract does not know, in accepted events (forward compatibility), by event type.',
+    labelNames: ['event_type'] as const,
+    registers: [registry],
+  });
+
+  telemetry.on('events:durable', ({ eventType, count, latenciesMs, unknownFields: unknown }) => {
     messages.inc({ event_type: eventType, outcome: 'stored' }, count);
+    if (unknown > 0) unknownFields.inc({ event_type: eventType }, unknown);
     acks.inc(count);
     const h = latency.labels({ event_type: eventType });
     for (const ms of latenciesMs) h.observe(ms / 1000);

@@ -18,6 +18,8 @@ export interface TelemetryEvents {
     readonly count: number;
     /** publish → durable, in ms, one per event. */
     readonly latenciesMs: readonly number[];
+    /** Fields the contract does not know, summed over these events (accepted, kept in the lake). */
+    readonly unknownFields: number;
   };
   /** Messages broke the contract and are durable in the DLQ. */
   'messages:dead-lettered': { readonly code: ErrorCode; readonly count: number };
