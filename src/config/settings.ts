@@ -148,12 +148,18 @@ export const SETTINGS = {
   'pipeline.flushMaxBytes': {
     default: 16 * 1024 * 1024,
     parse: integer(1024),
-    description: 'A lake buffer is flushed when it reaches this size.',
+    description: 'A batch (lake files, warehouse rows, DLQ) is flushed when its payloads reach this size.',
   },
   'pipeline.flushMaxRecords': {
     default: 50_000,
     parse: integer(1),
-    description: 'A lake buffer is flushed when it holds this many records.',
+    description: 'A batch is flushed when it holds this many messages (flow control may lower it).',
+  },
+  'pipeline.prepareWorkers': {
+    default: 0,
+    parse: integer(0, 64),
+    description:
+      'Worker threads that check events against the contract, in the pipeline and in backfill; 0 = one per core beyond the first, at least 1.',
   },
   'archive.maxDurationMs': {
     default: 60_000,

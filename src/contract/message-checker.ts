@@ -14,6 +14,8 @@ export interface AcceptedMessage {
   readonly event: ShopEvent;
   /** The payload as text, one line (newline-free), for the raw lake. */
   readonly line: string;
+  /** True when `line` is the payload's own text (nothing had to be re-serialized): its bytes are the message's. */
+  readonly lineIsPayload: boolean;
   readonly unknownFields: number;
   /**
    * True when `line` holds exactly the warehouse row's event fields with the same values: no unknown
@@ -51,13 +53,15 @@ export class MessageChecker {
     // A raw newline can only be whitespace between JSON tokens (inside strings it must be escaped),
     // so re-serializing is needed only then, to keep one event per NDJSON line.
     const text = decoded.text;
-    const line = text.includes('\n') || text.includes('\r') ? JSON.stringify(JSON.parse(text)) : text;
+    const lineIsPayload = !text.includes('\n') && !text.includes('\r');
+    const line = lineIsPayload ? text : JSON.stringify(JSON.parse(text));
     return {
       ok: true,
       eventId: eventIdOf(bytes),
       eventType: result.eventType,
       event: result.event,
       line,
+      lineIsPayload,
       unknownFields: result.unknownFields,
       lineIsRow:
         result.unknownFields === 0 &&

@@ -1,56 +1,31 @@
 import type { Lake } from '../lake/lake.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
-import { EVENT_TABLES, TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../warehouse/rows.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import type { Batch } from './batch.js';
+import type { ReceivedMessage } from '../bus/message-bus.js';
 import { deadLetterRecordOf, ingestErrorRowOf } from './dead-letter-record.js';
 import { errorFileKey, eventFileKey, minuteOf } from './lake-layout.js';
+import type { PreparedBatch } from './prepared-batch.js';
 
-function rowsOf(batch: Batch, ingestionTime: string): Record<EventTableName, RowOf<EventTableName>[]> {
-  const rows: Record<EventTableName, RowOf<EventTableName>[]> = {
-    orders: [],
-    inventory: [],
-    user_activity: [],
-  };
-  for (const { message, checked } of batch.accepted)
-    rows[TABLE_OF_TYPE[checked.eventType]].push(
-      rowOf(checked, message.publishTime.toISOString(), ingestionTime),
-    );
-  return rows;
-}
-
-/**
- * The rows as JSON texts. Where the message's own line holds exactly the row's fields (see
- * AcceptedMessage.lineIsRow) it is reused with the ingest columns spliced in front, which saves
- * building and serializing a row object per event on the hot path; otherwise the row is serialized.
- */
-function jsonRowsOf(batch: Batch, ingestionTime: string): Record<EventTableName, string[]> {
-  const lines: Record<EventTableName, string[]> = { orders: [], inventory: [], user_activity: [] };
-  for (const { message, checked } of batch.accepted) {
-    const publishTime = message.publishTime.toISOString();
-    lines[TABLE_OF_TYPE[checked.eventType]].push(
-      checked.lineIsRow
-        ? `{"event_id":"${checked.eventId}","publish_time":"${publishTime}","ingestion_time":"${ingestionTime}",${checked.line.slice(1)}`
-        : JSON.stringify(rowOf(checked, publishTime, ingestionTime)),
-    );
-  }
-  return lines;
-}
-
-/** Which sink failed, so health and logs can name it. */
+/** Which sink failed (or the worker preparing the batch), so health and logs can name it. */
 export class SinkError extends Error {
   constructor(
-    readonly sink: 'lake' | 'warehouse' | 'dlq',
+    readonly sink: 'prepare' | 'lake' | 'warehouse' | 'dlq',
     readonly error: unknown,
   ) {
     super(`${sink}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 }
 
+/** A batch's messages and what a worker made of them (see PreparePool). */
+export interface PreparedBatchOf {
+  readonly messages: readonly ReceivedMessage[];
+  readonly prepared: PreparedBatch;
+}
+
 /**
- * Makes one batch durable: raw lake files per (type, minute), warehouse rows per table, and the DLQ
- * (a lake file under output/errors plus ingest_errors rows). Resolves only when all of it is durable;
- * throws a {@link SinkError} otherwise, and then nothing of the batch may be acked.
+ * Makes one prepared batch durable: raw lake files per (type, minute), warehouse rows per table, and
+ * the DLQ (a lake file under output/errors plus ingest_errors rows). Resolves only when all of it is
+ * durable; throws a {@link SinkError} otherwise, and then nothing of the batch may be acked.
  */
 export class BatchWriter {
   private sequence = 0;
@@ -62,72 +37,60 @@ export class BatchWriter {
     private readonly workerId: string,
   ) {}
 
-  async write(batch: Batch): Promise<void> {
-    const ingestionTime = new Date().toISOString();
+  async write(batch: PreparedBatchOf): Promise<void> {
     const shard = `${this.workerId}_${(this.sequence++).toString(36).padStart(6, '0')}`;
-    // The lake and the warehouse are independent: write them concurrently.
+    // The sinks are independent: write them concurrently.
     await Promise.all([
-      this.writeLake(batch, shard),
-      this.writeWarehouse(batch, ingestionTime),
-      this.writeDeadLetters(batch, shard, ingestionTime),
+      this.writeLake(batch.prepared, shard),
+      this.writeWarehouse(batch.prepared),
+      this.writeDeadLetters(batch, shard),
     ]);
   }
 
-  private async writeLake(batch: Batch, shard: string): Promise<void> {
+  private async writeLake(prepared: PreparedBatch, shard: string): Promise<void> {
+    if (prepared.lakeFiles.length === 0) return;
     const started = performance.now();
     let bytes = 0;
     let records = 0;
     try {
       await Promise.all(
-        [...batch.lakeBuffers.values()].map((buffer) => {
-          bytes += buffer.bytes;
-          records += buffer.lines.length;
-          return this.lake.writeFile(
-            eventFileKey(buffer.eventType, buffer.minute, shard),
-            buffer.lines.join('\n') + '\n',
-          );
+        prepared.lakeFiles.map((file) => {
+          bytes += file.bytes.length;
+          records += file.records;
+          return this.lake.writeFile(eventFileKey(file.eventType, file.minute, shard), file.bytes);
         }),
       );
     } catch (error) {
       throw new SinkError('lake', error);
     }
-    if (records > 0)
-      this.telemetry.emit('sink:flushed', { sink: 'lake', records, bytes, ms: performance.now() - started });
+    this.telemetry.emit('sink:flushed', { sink: 'lake', records, bytes, ms: performance.now() - started });
   }
 
-  private async writeWarehouse(batch: Batch, ingestionTime: string): Promise<void> {
-    if (batch.accepted.length === 0) return;
+  private async writeWarehouse(prepared: PreparedBatch): Promise<void> {
+    if (prepared.tables.length === 0) return;
     const started = performance.now();
     try {
-      if (this.warehouse.appendJson) {
-        // All at once: an adapter that commits in groups puts the tables in one transaction.
-        const lines = jsonRowsOf(batch, ingestionTime);
-        const appendJson = this.warehouse.appendJson.bind(this.warehouse);
-        await Promise.all(
-          EVENT_TABLES.filter((t) => lines[t].length > 0).map((t) => appendJson(t, lines[t])),
-        );
-      } else {
-        // One table after another: each append is its own all-or-nothing write.
-        const rows = rowsOf(batch, ingestionTime);
-        for (const table of EVENT_TABLES)
-          if (rows[table].length > 0) await this.warehouse.append(table, rows[table]);
-      }
+      // All at once: an adapter that commits in groups puts the tables in one transaction.
+      await Promise.all(
+        prepared.tables.map(({ table, ndjson, rows }) => this.warehouse.appendNdjson(table, ndjson, rows)),
+      );
     } catch (error) {
       throw new SinkError('warehouse', error);
     }
     this.telemetry.emit('sink:flushed', {
       sink: 'warehouse',
-      records: batch.accepted.length,
-      bytes: 0,
+      records: prepared.tables.reduce((sum, t) => sum + t.rows, 0),
+      bytes: prepared.tables.reduce((sum, t) => sum + t.ndjson.length, 0),
       ms: performance.now() - started,
     });
   }
 
-  private async writeDeadLetters(batch: Batch, shard: string, ingestionTime: string): Promise<void> {
-    if (batch.rejected.length === 0) return;
+  private async writeDeadLetters(batch: PreparedBatchOf, shard: string): Promise<void> {
+    if (batch.prepared.rejected.length === 0) return;
     const started = performance.now();
-    const records = batch.rejected.map(({ message, failure }) =>
-      deadLetterRecordOf(message, failure, ingestionTime),
+    const ingestionTime = new Date().toISOString();
+    const records = batch.prepared.rejected.map(({ index, failure }) =>
+      deadLetterRecordOf(batch.messages[index]!, failure, ingestionTime),
     );
     const content = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     try {
@@ -143,8 +106,4 @@ export class BatchWriter {
       ms: performance.now() - started,
     });
   }
-}
-
-export function isSinkError(error: unknown): error is SinkError {
-  return error instanceof SinkError;
 }

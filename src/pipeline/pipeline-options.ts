@@ -1,4 +1,4 @@
-import type { ContractOptions } from '../contract/contract-options.js';
+import { defaultPrepareWorkers, type WorkerContractOptions } from './prepare-pool.js';
 
 /** Options of a {@link StreamingPipeline}. Units are in the names. */
 export interface PipelineOptions {
@@ -12,9 +12,9 @@ export interface PipelineOptions {
   readonly flushMaxAgeMs?: number;
   /** A batch is also flushed when no message arrived for this long (the bus has nothing more now). Default 200. */
   readonly flushQuietMs?: number;
-  /** A batch is flushed when one (type, minute) lake buffer reaches this many bytes. Default 16 MiB. */
+  /** A batch is flushed when its payloads reach this many bytes. Default 16 MiB. */
   readonly flushMaxBytes?: number;
-  /** A batch is flushed when one (type, minute) lake buffer holds this many records. Default 50,000. */
+  /** A batch is flushed when it holds this many messages. Default 50,000 (flow control may lower it). */
   readonly flushMaxRecords?: number;
   /** Batches written at once: lake writes and warehouse appends of consecutive batches overlap. Default 3. */
   readonly maxConcurrentFlushes?: number;
@@ -23,8 +23,10 @@ export interface PipelineOptions {
   readonly retryMaxBackoffMs?: number;
   /** With exitWhenIdle, how long with nothing to do counts as idle. Default 2,000. */
   readonly idleMs?: number;
+  /** Worker threads that check batches against the contract. Default: one per core beyond the first, at least 1. */
+  readonly prepareWorkers?: number;
   /** Contract bounds (timestamps, message size). */
-  readonly contract?: ContractOptions;
+  readonly contract?: WorkerContractOptions;
   /** Names this worker's files; unique per process by default. */
   readonly workerId?: string;
 }
@@ -41,7 +43,8 @@ export interface CompiledPipelineOptions {
   readonly retryMinBackoffMs: number;
   readonly retryMaxBackoffMs: number;
   readonly idleMs: number;
-  readonly contract: ContractOptions;
+  readonly prepareWorkers: number;
+  readonly contract: WorkerContractOptions;
   readonly workerId: string;
 }
 
@@ -70,6 +73,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     retryMinBackoffMs: positive('retryMinBackoffMs', options.retryMinBackoffMs ?? 200),
     retryMaxBackoffMs: positive('retryMaxBackoffMs', options.retryMaxBackoffMs ?? 30_000),
     idleMs: positive('idleMs', options.idleMs ?? 2_000),
+    prepareWorkers: positive('prepareWorkers', options.prepareWorkers ?? defaultPrepareWorkers()),
     contract: options.contract ?? {},
     workerId: options.workerId ?? defaultWorkerId(),
   });

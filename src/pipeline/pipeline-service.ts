@@ -22,6 +22,7 @@ export function pipelineFromConfig(
     flushMaxAgeMs: config['pipeline.flushMaxAgeMs'],
     flushMaxBytes: config['pipeline.flushMaxBytes'],
     flushMaxRecords: config['pipeline.flushMaxRecords'],
+    prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
     contract: {
       minTimestamp: config['contract.minTimestamp'],
       maxFutureMs: config['contract.maxFutureMs'],

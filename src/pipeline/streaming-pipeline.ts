@@ -1,6 +1,4 @@
 import type { MessageBus, ReceivedMessage, Subscriber } from '../bus/message-bus.js';
-import type { AcceptedMessage } from '../contract/message-checker.js';
-import { MessageChecker } from '../contract/message-checker.js';
 import type { EventType } from '../contract/event-types.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import type { Lake } from '../lake/lake.js';
@@ -9,13 +7,15 @@ import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { Semaphore } from '../util/semaphore.js';
 import { Batch } from './batch.js';
-import { BatchWriter, SinkError } from './batch-writer.js';
+import { BatchWriter, SinkError, type PreparedBatchOf } from './batch-writer.js';
 import { PipelineHealth } from './pipeline-health.js';
 import {
   compilePipelineOptions,
   type CompiledPipelineOptions,
   type PipelineOptions,
 } from './pipeline-options.js';
+import { PreparePool } from './prepare-pool.js';
+import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
 
 /**
  * A closed batch is normally acked within a second or two. One held longer — waiting for a flush slot
@@ -51,9 +51,11 @@ export interface PipelineStats {
 /**
  * The streaming pipeline: subscription → decode → validate → route → sinks → ack.
  *
- * Messages are collected into a {@link Batch} for up to `flushMaxAgeMs` (or until a lake buffer is
- * full, or deliveries pause); the batch is then made durable — lake files, warehouse rows, DLQ — and
- * only then acked. Up to `maxConcurrentFlushes` batches are written while the next one fills.
+ * Messages are collected into a {@link Batch} for up to `flushMaxAgeMs` (or until it reaches
+ * `flushMaxRecords` or `flushMaxBytes`, or deliveries pause). A worker thread of the
+ * {@link PreparePool} then checks it against the contract and lays out its writes, while this thread
+ * goes on pulling; the batch is then made durable — lake files, warehouse rows, DLQ — and only then
+ * acked. Up to `maxConcurrentFlushes` batches are written while the next ones are checked and filled.
  *
  * When a sink fails, the batch is kept and retried with exponential backoff while its leases are
  * extended, instead of being nacked at once: a failing sink is not the message's fault, so it must not
@@ -74,8 +76,8 @@ export class StreamingPipeline {
     lastAckAt: 0,
   };
 
-  private readonly checker: MessageChecker;
   private readonly writer: BatchWriter;
+  private pool: PreparePool | undefined;
   private subscriber: Subscriber | undefined;
   private batch = new Batch();
   private batchTimer: NodeJS.Timeout | undefined;
@@ -96,7 +98,6 @@ export class StreamingPipeline {
     options: PipelineOptions,
   ) {
     this.options = compilePipelineOptions(options);
-    this.checker = new MessageChecker(this.options.contract);
     this.flushSlots = new Semaphore(this.options.maxConcurrentFlushes);
     this.writer = new BatchWriter(deps.lake, deps.warehouse, deps.telemetry, this.options.workerId);
   }
@@ -104,6 +105,7 @@ export class StreamingPipeline {
   /** Starts pulling. Throws when the subscription does not exist. */
   async start(): Promise<void> {
     await this.deps.bus.describeSubscription(this.options.subscription);
+    this.pool = new PreparePool(this.options.prepareWorkers, this.options.contract);
     this.stats.startedAt = Date.now();
     // When deliveries pause, write what we have instead of waiting for the batch's max age: the bus
     // has nothing more right now, so waiting only adds latency.
@@ -133,20 +135,16 @@ export class StreamingPipeline {
   private receive(message: ReceivedMessage): void {
     this.stats.received++;
     this.lastMessageAt = Date.now();
-    const checked = this.checker.check(message.data);
-    if (checked.ok) this.batch.addAccepted(message, checked, eventTimeOf(checked));
-    else this.batch.addRejected(message, checked.failure);
+    this.batch.add(message);
     if (this.batch.size === 1) this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
-    if (
-      this.batch.size >= this.options.flushMaxRecords ||
-      this.batch.maxBufferBytes >= this.options.flushMaxBytes
-    )
-      this.flush();
+    if (this.batch.size >= this.options.flushMaxRecords || this.batch.bytes >= this.options.flushMaxBytes)
+      void this.flush();
   }
 
   /**
-   * Closes the current batch and starts writing it. At most `maxConcurrentFlushes` batches are written
-   * at once; beyond that the batch waits for a slot (and flow control holds back deliveries meanwhile).
+   * Closes the current batch, sends it to a worker to be checked, and then writes it. At most
+   * `maxConcurrentFlushes` batches are written at once; beyond that a batch waits for a slot (and flow
+   * control holds back deliveries meanwhile).
    */
   private flush(): Promise<void> {
     clearTimeout(this.batchTimer);
@@ -154,8 +152,11 @@ export class StreamingPipeline {
       const batch = this.batch;
       this.batch = new Batch();
       this.held.set(batch, { closedAt: Date.now(), leasedUntil: 0 });
+      const preparing = this.pool!.prepare(batch.messages);
+      // Awaited by the write below, unless shutdown stops it before; then its failure needs no report.
+      preparing.catch(() => undefined);
       const write: Promise<void> = this.flushSlots
-        .run(() => this.writeWithRetries(batch))
+        .run(() => this.writeWithRetries(batch, preparing))
         .finally(() => {
           this.inFlight.delete(write);
           this.held.delete(batch);
@@ -191,14 +192,22 @@ export class StreamingPipeline {
    * Past the shutdown deadline no write starts and one still pending (a hung sink) is not waited for:
    * the batch goes back to the bus, so SIGTERM exits in time whatever the sinks do.
    */
-  private async writeWithRetries(batch: Batch): Promise<void> {
+  private async writeWithRetries(batch: Batch, preparing: Promise<PreparedBatch>): Promise<void> {
     const { signal } = this.stopRetrying;
     let failure: SinkError | undefined;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        if (!(await settlesBefore(this.writer.write(batch), signal))) break;
-        this.acknowledge(batch);
-        for (const sink of ['lake', 'warehouse', 'dlq'])
+        if (!batch.prepared) {
+          try {
+            batch.prepared = await (attempt === 0 ? preparing : this.pool!.prepare(batch.messages));
+          } catch (error) {
+            throw new SinkError('prepare', error);
+          }
+        }
+        const prepared = batch as PreparedBatchOf;
+        if (!(await settlesBefore(this.writer.write(prepared), signal))) break;
+        this.acknowledge(prepared);
+        for (const sink of ['prepare', 'lake', 'warehouse', 'dlq'])
           if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
         return;
       } catch (error) {
@@ -231,34 +240,30 @@ export class StreamingPipeline {
     this.deps.logger.error({ err: failure, messages: batch.size }, `${reason}; batch nacked for redelivery`);
   }
 
-  private acknowledge(batch: Batch): void {
+  private acknowledge({ messages, prepared }: PreparedBatchOf): void {
     const now = Date.now();
     const latencies = new Map<EventType, number[]>();
-    const unknownFields = new Map<EventType, number>();
-    for (const { message, checked } of batch.accepted) {
-      let list = latencies.get(checked.eventType);
-      if (!list) latencies.set(checked.eventType, (list = []));
-      list.push(now - message.publishTime.getTime());
-      if (checked.unknownFields > 0)
-        unknownFields.set(
-          checked.eventType,
-          (unknownFields.get(checked.eventType) ?? 0) + checked.unknownFields,
-        );
+    for (let i = 0; i < messages.length; i++) {
+      const eventType = eventTypeOfOutcome(prepared.outcomes[i]!);
+      if (!eventType) continue;
+      let list = latencies.get(eventType);
+      if (!list) latencies.set(eventType, (list = []));
+      list.push(now - messages[i]!.publishTime.getTime());
     }
     const rejectedByCode = new Map<ErrorCode, number>();
-    for (const { failure } of batch.rejected)
+    for (const { failure } of prepared.rejected)
       rejectedByCode.set(failure.code, (rejectedByCode.get(failure.code) ?? 0) + 1);
-    for (const message of batch.messages) message.ack();
-    this.stats.acked += batch.size;
+    for (const message of messages) message.ack();
+    this.stats.acked += messages.length;
     this.stats.lastAckAt = now;
-    this.stats.accepted += batch.accepted.length;
-    this.stats.deadLettered += batch.rejected.length;
+    this.stats.accepted += messages.length - prepared.rejected.length;
+    this.stats.deadLettered += prepared.rejected.length;
     for (const [eventType, latenciesMs] of latencies)
       this.deps.telemetry.emit('events:durable', {
         eventType,
         count: latenciesMs.length,
         latenciesMs,
-        unknownFields: unknownFields.get(eventType) ?? 0,
+        unknownFields: prepared.unknownFields[eventType],
       });
     for (const [code, count] of rejectedByCode)
       this.deps.telemetry.emit('messages:dead-lettered', { code, count });
@@ -304,13 +309,9 @@ export class StreamingPipeline {
       clearTimeout(timer);
       clearInterval(this.leaseTimer);
     }
+    await this.pool?.close();
     this.deps.logger.info({ ...this.stats }, 'pipeline stopped');
   }
-}
-
-function eventTimeOf(checked: AcceptedMessage): string {
-  const e = checked.event;
-  return e.event_type === 'order' ? e.order_date : e.timestamp;
 }
 
 /** Resolves true when `work` resolves, false when `signal` aborts first; rejects when `work` does first. */

@@ -20,11 +20,13 @@ export interface Warehouse {
   /** Appends rows to a raw event table; resolves once they are durable. Retryable errors are typed. */
   append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void>;
   /**
-   * Optional fast path for adapters that parse JSON themselves (DuckDB's read_json): appends rows given
-   * as JSON object texts, one per row without newlines, keyed by the table's column names (other keys
-   * are ignored). Same guarantees as {@link append}. The pipeline uses it when present.
+   * Appends rows given as newline-delimited JSON in UTF-8 — one object per line keyed by the table's column
+   * names, every column but `ingestion_time`, which the warehouse sets to the time it writes them;
+   * other keys are ignored. Same guarantees as {@link append}. The pipeline writes through it: a
+   * worker thread makes the text, and an adapter that parses JSON itself (DuckDB's read_json) never
+   * builds a row object.
    */
-  appendJson?(table: EventTableName, rows: readonly string[]): Promise<void>;
+  appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void>;
   /** Appends DLQ records to ingest_errors. */
   appendErrors(rows: readonly IngestErrorRow[]): Promise<void>;
   /** Runs SQL in the warehouse's dialect. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with the engine's message. */

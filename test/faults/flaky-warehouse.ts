@@ -5,7 +5,7 @@ import type { QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
 
 /**
  * A {@link Warehouse} in front of a real one whose writes fail for a while: during a fault window
- * `append`, `appendJson` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the
+ * `append`, `appendNdjson` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the
  * DuckDB adapter throws for a locked or broken file) without touching the real warehouse; outside it,
  * and for every other call, the real warehouse does the work. `hang()` makes writes never settle
  * instead, as over a connection that stopped answering.
@@ -58,14 +58,9 @@ export class FlakyWarehouse implements Warehouse {
     await this.inner.append(table, rows);
   }
 
-  /** The adapter's JSON fast path, when the real warehouse has one (the pipeline prefers it). */
-  get appendJson(): Warehouse['appendJson'] {
-    const inner = this.inner;
-    if (!inner.appendJson) return undefined;
-    return async (table: EventTableName, rows: readonly string[]): Promise<void> => {
-      await this.check(`append to ${table}`);
-      await inner.appendJson!(table, rows);
-    };
+  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void> {
+    await this.check(`append to ${table}`);
+    await this.inner.appendNdjson(table, ndjson, rowCount);
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {

@@ -67,6 +67,7 @@ export function register(program: Command): void {
             telemetry: new Telemetry(),
             logger,
             batchRecords,
+            prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
             contract: {
               minTimestamp: config['contract.minTimestamp'],
               maxFutureMs: config['contract.maxFutureMs'],

@@ -144,6 +144,18 @@ export class BigQueryWarehouse implements Warehouse {
     await this.track(this.appender(table).append(rows));
   }
 
+  /** Parses the rows and appends them through the Storage Write API, as {@link append} does. */
+  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void> {
+    if (rowCount === 0) return;
+    const ingestion_time = new Date().toISOString();
+    const rows = Buffer.from(ndjson.buffer, ndjson.byteOffset, ndjson.byteLength)
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => ({ ...(JSON.parse(line) as object), ingestion_time }) as RowOf<typeof table>);
+    await this.append(table, rows);
+  }
+
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
     this.assertOpen();
     await this.track(this.appender('ingest_errors').append(rows));

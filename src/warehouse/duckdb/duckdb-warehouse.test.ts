@@ -234,22 +234,35 @@ describe('DuckDbWarehouse', () => {
     expect(rows).toEqual([{ orders: 1000, errors: 2, codes: 1 }]);
   });
 
-  it('commits concurrent JSON appends in groups: all land, and a bad group fails all its callers and stores none of it', async () => {
+  it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {
     await warehouse.ensureSchema();
-    const json = (n: number, overrides: Partial<OrderRow> = {}) => JSON.stringify(orderRow(n, overrides));
+    const json = (n: number, overrides: Partial<OrderRow> = {}) => {
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      const { ingestion_time, ...columns } = orderRow(n, overrides);
+      return JSON.stringify(columns);
+    };
+    const before = new Date().toISOString();
     await Promise.all(
       Array.from({ length: 11 }, (_, batch) =>
-        warehouse.appendJson(
+        warehouse.appendNdjson(
           'orders',
-          Array.from({ length: 30 }, (_, i) => json(batch * 30 + i)),
+          Buffer.from(Array.from({ length: 30 }, (_, i) => json(batch * 30 + i)).join('\n')),
+          30,
         ),
       ),
     );
-    expect((await warehouse.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: 330 }]);
+    const after = new Date().toISOString();
+    expect(
+      (
+        await warehouse.query(
+          `SELECT count(*) AS n FROM orders WHERE ingestion_time BETWEEN '${before}' AND '${after}'`,
+        )
+      ).rows,
+    ).toEqual([{ n: 330 }]);
 
     // Three calls made together form one group: one bad row fails all three, and stores none of them.
     const group = [json(1000), json(1001), json(1002, { total_amount: 1e30 })].map((line) =>
-      warehouse.appendJson('orders', [line]),
+      warehouse.appendNdjson('orders', Buffer.from(line), 1),
     );
     for (const call of group) expect((await rejection(call)).code).toBe('SHOP_E_WAREHOUSE_QUERY');
     expect(
@@ -261,8 +274,8 @@ describe('DuckDbWarehouse', () => {
     ).toEqual([{ n: 0 }]);
     // Retried without the bad row, the good rows land.
     await Promise.all([
-      warehouse.appendJson('orders', [json(1000)]),
-      warehouse.appendJson('orders', [json(1001)]),
+      warehouse.appendNdjson('orders', Buffer.from(json(1000)), 1),
+      warehouse.appendNdjson('orders', Buffer.from(json(1001)), 1),
     ]);
     const { rows } = await warehouse.query(
       "SELECT order_id FROM orders WHERE order_id IN ('order-1000', 'order-1001', 'order-1002') ORDER BY 1",

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -26,9 +26,25 @@ export class NdjsonStage {
 
   /** Writes rows already serialized as NDJSON text to a new file and returns its path. */
   async writeText(text: string): Promise<string> {
-    const file = join(this.dir, `rows-${(this.sequence++).toString(36)}.ndjson`);
+    const file = this.nextFile();
     await writeFile(file, text);
     return file;
+  }
+
+  /** Writes NDJSON bytes, given in chunks that each end with a newline, to a new file; returns its path. */
+  async writeChunks(chunks: readonly Uint8Array[]): Promise<string> {
+    const file = this.nextFile();
+    const handle = await open(file, 'w');
+    try {
+      await handle.writev(chunks as Uint8Array[]);
+    } finally {
+      await handle.close();
+    }
+    return file;
+  }
+
+  private nextFile(): string {
+    return join(this.dir, `rows-${(this.sequence++).toString(36)}.ndjson`);
   }
 
   async remove(file: string): Promise<void> {
@@ -45,13 +61,6 @@ export class NdjsonStage {
 // written as the character itself, so any such escape in the output is a lone one.
 const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/i;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-/** Rows already serialized as JSON texts, one per line; lone surrogate escapes become U+FFFD. */
-export function ndjsonFromLines(lines: readonly string[]): string {
-  const text = lines.join('\n');
-  if (!LONE_SURROGATE_ESCAPE.test(text)) return text;
-  return ndjson(lines.map((line) => JSON.parse(line) as object));
-}
 
 /** One JSON object per line; lone surrogates become U+FFFD, as any UTF-8 encoder would write them. */
 export function ndjson(rows: readonly object[]): string {
