@@ -1,5 +1,4 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsPlugin from 'ajv-formats';
 import { isIP } from 'node:net';
 import type { ErrorCode } from '../errors/error-codes.js';
 import type { ContractFailure } from './contract-failure.js';
@@ -8,12 +7,11 @@ import {
   type CompiledContractOptions,
   type ContractOptions,
 } from './contract-options.js';
+import { isDateTime } from './date-time-format.js';
 import { EVENT_TYPES, isEventType, type EventType, type ShopEvent } from './event-types.js';
 import { COMMON_SCHEMA, EVENT_SCHEMAS } from './schemas.js';
 
 // ajv-formats is CommonJS: under ESM its function is the module's `default` property.
-const addFormats = addFormatsPlugin.default;
-
 /** The outcome of validating one decoded object. */
 export type ValidationResult =
   | {
@@ -50,7 +48,7 @@ export class EventValidator {
   constructor(options: ContractOptions = {}) {
     this.options = compileContractOptions(options);
     const ajv = new Ajv2020({ allErrors: false, strict: true, strictTypes: false });
-    addFormats(ajv, { mode: 'full', formats: ['date-time'] });
+    ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
     ajv.addFormat('ip-address', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
     ajv.addSchema(COMMON_SCHEMA);
     this.validators = {} as Record<EventType, ValidateFunction>;

@@ -14,6 +14,84 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * Only call it on text JSON.parse accepted: it does not re-check the grammar.
  */
 export function checkJsonStructure(text: string): ContractFailure | undefined {
+  return mayBreakStructure(text) ? locateStructureFailure(text) : undefined;
+}
+
+// Key offsets of the objects being scanned, reused across calls: keyStarts[k]/keyEnds[k] delimit
+// the k-th key seen (the text between its quotes), frameFirstKey[d] is the first key of the object at
+// depth d (-1 for an array).
+let keyStarts: Int32Array = new Int32Array(256);
+let keyEnds: Int32Array = new Int32Array(256);
+const frameFirstKey = new Int32Array(MAX_JSON_DEPTH + 1);
+
+/**
+ * The fast pass: true when the text might have a duplicate or forbidden key, or too deep a nesting.
+ * It allocates nothing — keys are compared in place by their offsets — and leaves texts with any
+ * backslash (an escape could spell a key) to the exact pass, which also names the failure and its path.
+ */
+function mayBreakStructure(text: string): boolean {
+  if (
+    text.includes('\\') ||
+    text.includes('__proto__') ||
+    text.includes('constructor') ||
+    text.includes('prototype')
+  )
+    return true;
+  let depth = 0;
+  let keyCount = 0;
+  let expectKey = false;
+  frameFirstKey[0] = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // No backslash in the text, so the next quote closes the string.
+      const start = i + 1;
+      const end = text.indexOf('"', start);
+      if (end === -1) return true;
+      i = end;
+      if (expectKey) {
+        for (let k = frameFirstKey[depth]!; k < keyCount; k++)
+          if (sameText(text, keyStarts[k]!, keyEnds[k]!, start, end)) return true;
+        if (keyCount === keyStarts.length) {
+          keyStarts = grow(keyStarts);
+          keyEnds = grow(keyEnds);
+        }
+        keyStarts[keyCount] = start;
+        keyEnds[keyCount++] = end;
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (depth >= MAX_JSON_DEPTH) return true;
+      frameFirstKey[++depth] = c === 0x7b ? keyCount : -1;
+      expectKey = c === 0x7b;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      if (frameFirstKey[depth]! >= 0) keyCount = frameFirstKey[depth]!;
+      depth--;
+    } else if (c === 0x2c /* , */) {
+      expectKey = frameFirstKey[depth]! >= 0;
+    }
+  }
+  return false;
+}
+
+function sameText(text: string, aStart: number, aEnd: number, bStart: number, bEnd: number): boolean {
+  if (aEnd - aStart !== bEnd - bStart) return false;
+  for (let k = 0; k < aEnd - aStart; k++)
+    if (text.charCodeAt(aStart + k) !== text.charCodeAt(bStart + k)) return false;
+  return true;
+}
+
+function grow(array: Int32Array): Int32Array {
+  const larger = new Int32Array(array.length * 2);
+  larger.set(array);
+  return larger;
+}
+
+/**
+ * The exact pass: the first failure and its JSON Pointer, or undefined. checkJsonStructure answers
+ * the same, faster (a property test holds them equal).
+ */
+export function locateStructureFailure(text: string): ContractFailure | undefined {
   // A stack of frames: for objects, the keys seen so far; for arrays, null and the current index.
   const keys: (Set<string> | null)[] = [];
   const names: string[] = [];
