@@ -131,7 +131,7 @@ export const SETTINGS = {
     description: 'Largest accepted message, in bytes.',
   },
   'pipeline.maxOutstandingMessages': {
-    default: 10_000,
+    default: 20_000,
     parse: integer(1),
     description: 'Flow control: messages held unacked at once.',
   },

@@ -182,4 +182,35 @@ describe('the image command', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/--host <host>/);
   });
+
+  it('drains a local backlog from the compiled tree: its worker threads start from dist/ without tsx', () => {
+    const data = join(dirname(app), 'data');
+    const cli = (...args: string[]) =>
+      spawnSync(
+        process.execPath,
+        [
+          'dist/src/cli/main.js',
+          '--bus',
+          `embedded:${join(data, 'bus')}`,
+          '--lake',
+          `file:${join(data, 'lake')}`,
+          '--archive',
+          `file:${join(data, 'backup')}`,
+          '--warehouse',
+          `duckdb:${join(data, 'warehouse.duckdb')}`,
+          ...args,
+        ],
+        { cwd: app, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: app } },
+      );
+    expect(cli('setup').status).toBe(0);
+    expect(cli('generate', '--count', '300', '--invalid-ratio', '0.1', '--seed', '3').status).toBe(0);
+    const run = cli('pipeline', 'run', '--exit-when-idle', '--idle', '1s');
+    expect(run.status, run.stderr).toBe(0);
+    const stats = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      accepted: number;
+      deadLettered: number;
+    };
+    expect(stats.accepted + stats.deadLettered).toBe(300);
+    expect(stats.deadLettered).toBeGreaterThan(0);
+  }, 60_000);
 });

@@ -25,7 +25,11 @@ export interface DuckDbWarehouseOptions {
   readonly uri: string;
   /** The database file; its folders are created. `:memory:` keeps everything in memory. */
   readonly path: string;
-  /** DuckDB's memory limit (its buffer pool). Default `128MB`. */
+  /**
+   * DuckDB's memory limit (its buffer pool; larger queries spill to a temp folder next to the file).
+   * Default `64MB`: appends need little beyond read_json's buffer (2 × MAX_ROW_BYTES, which counts
+   * against it), and it keeps a 1,000,000-event drain's pipeline under 512 MB of RSS.
+   */
   readonly memoryLimit?: string;
   /**
    * DuckDB's worker threads. Default 1: in the pipeline the other cores run its own threads (the
@@ -86,7 +90,7 @@ export class DuckDbWarehouse implements Warehouse {
   constructor(options: DuckDbWarehouseOptions) {
     this.uri = options.uri;
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
-    this.memoryLimit = options.memoryLimit ?? '128MB';
+    this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
   }
 
