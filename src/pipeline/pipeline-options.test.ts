@@ -4,8 +4,9 @@ import { compilePipelineOptions } from './pipeline-options.js';
 describe('pipeline options', () => {
   it('fills defaults, and keeps several batches inside the flow-control window', () => {
     const options = compilePipelineOptions({ subscription: 's', maxOutstandingMessages: 8_000 });
-    expect(options.flushMaxRecords).toBe(2_000);
-    expect(options.maxConcurrentFlushes).toBe(3);
+    expect(options.flushMaxRecords).toBe(1_000);
+    expect(options.maxConcurrentFlushes).toBe(7);
+    expect(options.maxOutstandingMessages).toBe(8_000);
     expect(options.workerId).toMatch(/^[0-9a-f]{8}$/);
     expect(Object.isFrozen(options)).toBe(true);
   });
