@@ -197,16 +197,13 @@ export class StreamingPipeline {
     let failure: SinkError | undefined;
     for (let attempt = 0; !signal.aborted; attempt++) {
       try {
-        if (!batch.prepared) {
-          try {
-            batch.prepared = await (attempt === 0 ? preparing : this.pool!.prepare(batch.messages));
-          } catch (error) {
-            throw new SinkError('prepare', error);
-          }
-        }
-        const prepared = batch as PreparedBatchOf;
-        if (!(await settlesBefore(this.writer.write(prepared), signal))) break;
-        this.acknowledge(prepared);
+        const prepared = (batch.prepared ??= await this.prepared(
+          batch,
+          attempt === 0 ? preparing : undefined,
+        ));
+        const job: PreparedBatchOf = { messages: batch.messages, prepared };
+        if (!(await settlesBefore(this.writer.write(job), signal))) break;
+        this.acknowledge(job);
         for (const sink of ['prepare', 'lake', 'warehouse', 'dlq'])
           if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
         return;
@@ -230,6 +227,15 @@ export class StreamingPipeline {
       }
     }
     this.giveBack(batch, failure);
+  }
+
+  /** The batch checked by a worker: the first attempt's result, or a new check when that one failed. */
+  private async prepared(batch: Batch, first: Promise<PreparedBatch> | undefined): Promise<PreparedBatch> {
+    try {
+      return await (first ?? this.pool!.prepare(batch.messages));
+    } catch (error) {
+      throw new SinkError('prepare', error);
+    }
   }
 
   /** Nacks a batch that could not be written before the shutdown deadline, for redelivery. */
