@@ -1,7 +1,8 @@
 import type { ReceivedMessage } from '../bus/message-bus.js';
 import type { Lake } from '../lake/lake.js';
 import { Batch } from '../pipeline/batch.js';
-import { BatchWriter, SinkError, type PreparedBatchOf } from '../pipeline/batch-writer.js';
+import { BatchWriter, SinkError } from '../pipeline/batch-writer.js';
+import type { PreparedBatch } from '../pipeline/prepared-batch.js';
 import { PreparePool, defaultPrepareWorkers, type WorkerContractOptions } from '../pipeline/prepare-pool.js';
 import { ShopstreamError } from '../errors/shopstream-error.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -50,10 +51,10 @@ export interface BackfillProgress {
  * same backfill twice adds nothing to any view, since the views dedupe by event_id (a hash of the bytes).
  *
  * Batches span files, and one batch is written while the next is read and checked (on a worker
- * thread), also across file boundaries (an archive of 50,000-line files would otherwise alternate reading and writing). A file
- * enters the checkpoint once the batch holding its last line is durable; batches are written in order,
- * so every line of it is durable then. On abort the batch being filled is written, and the backfill
- * returns with the files finished so far.
+ * thread), also across file boundaries (an archive of 50,000-line files would otherwise alternate
+ * reading and writing). A file enters the checkpoint once the batch holding its last line is durable;
+ * batches are written in order, so every line of it is durable then. On abort the batch being filled
+ * is written, and the backfill returns with the files finished so far.
  *
  * Archive files keep payloads only, so the publish time of a replayed record is the instant in its
  * file's name (when the file was opened), or the backfill's own start time.
@@ -150,14 +151,14 @@ async function prepareAndWrite(
   writer: BatchWriter,
   pool: PreparePool,
   batch: Batch,
-  preparing: Promise<Batch['prepared']>,
+  preparing: Promise<PreparedBatch>,
   options: BackfillOptions,
 ): Promise<void> {
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {
-      batch.prepared ??= await (attempt === 1 ? preparing : pool.prepare(batch.messages));
-      await writer.write(batch as PreparedBatchOf);
+      const prepared = (batch.prepared ??= await (attempt === 1 ? preparing : pool.prepare(batch.messages)));
+      await writer.write({ messages: batch.messages, prepared });
       return;
     } catch (error) {
       // Give up with the sink's own typed error (SHOP_E_LAKE_WRITE, SHOP_E_WAREHOUSE_…), which the

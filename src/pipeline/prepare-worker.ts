@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { MessageChecker } from '../contract/message-checker.js';
-import type { PackedMessages } from './packed-messages.js';
 import { prepareBatch, transferablesOfPrepared } from './prepared-batch.js';
 import type { PrepareRequest, PrepareResponse } from './prepare-pool.js';
 
@@ -9,7 +8,7 @@ import type { PrepareRequest, PrepareResponse } from './prepare-pool.js';
 const checker = new MessageChecker((workerData as { contract: object }).contract);
 const port = parentPort!;
 
-port.on('message', ({ id, packed }: PrepareRequest & { packed: PackedMessages }) => {
+port.on('message', ({ id, packed }: PrepareRequest) => {
   let response: PrepareResponse;
   try {
     response = { id, prepared: prepareBatch(checker, packed) };
