@@ -34,7 +34,7 @@ import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
 import { TrafficGenerator } from '../src/generator/traffic-generator.js';
 import { duckDbSchemaStatements, duckDbString, duckDbType } from '../src/warehouse/dialects/duckdb-ddl.js';
 import { DuckDbWarehouse } from '../src/warehouse/duckdb/duckdb-warehouse.js';
-import { ndjson } from '../src/warehouse/duckdb/ndjson-stage.js';
+import { ndjson } from '../src/warehouse/ndjson.js';
 import type { Column } from '../src/warehouse/model/table-model.js';
 import { tableNamed } from '../src/warehouse/model/tables.js';
 import { TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../src/warehouse/rows.js';

@@ -1,7 +1,7 @@
 import type { ContractFailure } from '../contract/contract-failure.js';
 import { EVENT_TYPES, type EventType } from '../contract/event-types.js';
 import type { AcceptedMessage, MessageChecker } from '../contract/message-checker.js';
-import { ndjson } from '../warehouse/duckdb/ndjson-stage.js';
+import { ndjson } from '../warehouse/ndjson.js';
 import { EVENT_TABLES, TABLE_OF_TYPE, rowOf, type EventTableName } from '../warehouse/rows.js';
 import { minuteOf } from './lake-layout.js';
 import { NdjsonBuilder } from './ndjson-builder.js';
