@@ -159,7 +159,7 @@ export const SETTINGS = {
     default: 0,
     parse: integer(0, 64),
     description:
-      'Worker threads that check events against the contract, in the pipeline and in backfill; 0 = one per core beyond the first, at least 1.',
+      'Worker threads that check events against the contract, in the pipeline and in backfill; 0 = one per core beyond the first, at least 1 and at most 2.',
   },
   'archive.maxDurationMs': {
     default: 60_000,

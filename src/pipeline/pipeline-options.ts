@@ -32,7 +32,7 @@ export interface PipelineOptions {
   readonly retryMaxBackoffMs?: number;
   /** With exitWhenIdle, how long with nothing to do counts as idle. Default 2,000. */
   readonly idleMs?: number;
-  /** Worker threads that check batches against the contract. Default: one per core beyond the first, at least 1. */
+  /** Worker threads that check batches against the contract. Default: see defaultPrepareWorkers(). */
   readonly prepareWorkers?: number;
   /** Contract bounds (timestamps, message size). */
   readonly contract?: WorkerContractOptions;
