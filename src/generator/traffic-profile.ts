@@ -102,7 +102,7 @@ export const TRAFFIC_PROFILE_FIELDS: { readonly [K in keyof TrafficProfile]: Tra
 
 /** The first field of `values` that is not a profile field or has a bad value; undefined when all are good. */
 export function trafficProfileProblem(
-  values: Readonly<Record<string, unknown>>,
+  values: object,
 ): { readonly key: string; readonly problem: string } | undefined {
   for (const [key, value] of Object.entries(values)) {
     const field = Object.hasOwn(TRAFFIC_PROFILE_FIELDS, key)
