@@ -84,6 +84,20 @@ describe('publish_trigger under the Functions Framework', () => {
   });
 });
 
+describe('publish_trigger traffic', () => {
+  it('spreads its messages over the three event types (the demo profile, by default)', async () => {
+    const byType = { order: 0, inventory: 0, user_activity: 0 };
+    for (let request = 0; request < 3; request++) {
+      const response = await fetch(`${url}/?count=500`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { by_type: Record<keyof typeof byType, number> };
+      for (const type of Object.keys(byType) as (keyof typeof byType)[]) byType[type] += body.by_type[type];
+    }
+    for (const [type, count] of Object.entries(byType))
+      expect(count / 1_500, type).toBeGreaterThanOrEqual(0.1);
+  });
+});
+
 describe('the functions-framework command', () => {
   it('loads the TypeScript source as --target=publish_trigger and serves it', async () => {
     const port = await freePort();
@@ -125,6 +139,37 @@ describe('the functions-framework command', () => {
       child.kill('SIGTERM');
     }
   });
+});
+
+describe('a bad traffic profile', () => {
+  it('fails the instance at start-up, naming the setting and the file', async () => {
+    const root = projectRoot();
+    const missing = join(directory, 'no-such-profile.json');
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
+        '--target=publish_trigger',
+        `--source=${join(root, 'src/generator/cloud-function.ts')}`,
+        `--port=${await freePort()}`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, ...env, SHOPSTREAM_GENERATOR_PROFILE: missing },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(output).toContain('SHOP_E_CONFIG_FILE');
+    expect(output).toContain(missing);
+    expect(output).not.toContain('Serving function');
+  }, 30_000);
 });
 
 async function freePort(): Promise<number> {
