@@ -315,6 +315,53 @@ describe('generator function', () => {
     });
   });
 
+  it('passes the traffic profile and time scale to the function, demo at normal speed by default', (ctx) => {
+    needsTerraform(ctx);
+    const byDefault = evaluate(tf, ROOT, 'local.generator_env', { project_id: 'demo-1' }) as Record<
+      string,
+      string
+    >;
+    expect(byDefault).toMatchObject({
+      SHOPSTREAM_GENERATOR_PROFILE: SETTINGS['generator.profile'].default,
+      SHOPSTREAM_GENERATOR_TIME_SCALE: '1',
+    });
+    const chosen = evaluate(tf, ROOT, 'local.generator_env', {
+      project_id: 'demo-1',
+      generator_profile: 'shop',
+      generator_time_scale: 60,
+    }) as Record<string, string>;
+    expect(chosen).toMatchObject({
+      SHOPSTREAM_GENERATOR_PROFILE: 'shop',
+      SHOPSTREAM_GENERATOR_TIME_SCALE: '60',
+    });
+    // Every value parses as the function's configuration would parse it.
+    const byEnv = new Map(Object.keys(SETTINGS).map((key) => [envNameOf(key), key as keyof typeof SETTINGS]));
+    for (const env of [byDefault, chosen])
+      for (const [name, value] of Object.entries(env))
+        expect(SETTINGS[byEnv.get(name)!].parse(value), name).not.toHaveProperty('error');
+  });
+
+  it('accepts exactly the profiles and time scales the function accepts', (ctx) => {
+    needsTerraform(ctx);
+    const cases = [
+      [
+        'generator_profile',
+        'generator.profile',
+        ['demo', 'shop', 'profiles/my-shop.json', 'fancy', 'shop.yaml'],
+      ],
+      ['generator_time_scale', 'generator.timeScale', [1, 60, 1.5, 1_000_000, 0, 0.5, 2_000_000]],
+    ] as const;
+    for (const [variable, key, values] of cases) {
+      const { condition } = (tf.variables[variable]!.validation as { condition: string }[])[0]!;
+      const expression = condition.replace(/^\$\{|\}$/g, '');
+      for (const value of values) {
+        const accepted = evaluate(tf, ROOT, expression, { project_id: 'p', [variable]: value });
+        const parsed = SETTINGS[key].parse(String(value));
+        expect(accepted, `${variable} = ${value}`).toBe(!('error' in parsed));
+      }
+    }
+  });
+
   it('is built from a zip of the repository without local state, build output or local configuration', () => {
     const source = tf.data.find((d) => d.type === 'archive_file' && d.name === 'function_source')!.body;
     expect(source.source_dir).toBe('${path.module}/../..');
