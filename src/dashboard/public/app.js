@@ -350,6 +350,37 @@ const RENDER = {
     );
     return stages.filter(([, n]) => n > 0).length;
   },
+  order_status(panel, rows) {
+    // One bar per status, in lifecycle order, as a share of all orders; the returns under them.
+    const total = rows.reduce((a, r) => a + Number(r.orders), 0);
+    const returns = Number(rows[0]?.returns) || 0;
+    $('.lifecycle', panel).replaceChildren(
+      ...rows.map((r) =>
+        el(
+          'div',
+          { class: 'stage', 'data-status': String(r.status), 'data-orders': String(Number(r.orders)) },
+          [
+            el('span', { text: String(r.status) }),
+            bar(total ? (100 * Number(r.orders)) / total : 0),
+            el('span', { class: 'n' }, [
+              int.format(Number(r.orders)),
+              ' ',
+              el('span', {
+                class: 'pct',
+                text: `${total ? ((100 * Number(r.orders)) / total).toFixed(1) : '0.0'}%`,
+              }),
+            ]),
+          ],
+        ),
+      ),
+      el('p', {
+        class: 'returns muted',
+        'data-returns': String(returns),
+        text: `${int.format(returns)} ${returns === 1 ? 'item' : 'items'} sent back (inventory returns)`,
+      }),
+    );
+    return total;
+  },
   top_products(panel, rows) {
     table(
       panel,
