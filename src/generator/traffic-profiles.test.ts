@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EventType, ShopEvent } from '../contract/event-types.js';
+import { projectRoot } from '../util/project-root.js';
 import type { GeneratedMessage } from './generated-message.js';
 import { buildReferenceUniverse } from './reference-universe.js';
 import { TrafficGenerator, type TrafficGeneratorOptions } from './traffic-generator.js';
-import { compileTrafficProfile, timeScaledTrafficProfile, trafficProfileProblem } from './traffic-profile.js';
+import {
+  TRAFFIC_PROFILE_FIELDS,
+  compileTrafficProfile,
+  timeScaledTrafficProfile,
+  trafficProfileProblem,
+} from './traffic-profile.js';
 import { DEMO_TRAFFIC_PROFILE, SHOP_TRAFFIC_PROFILE } from './traffic-profiles.js';
 
 const universe = buildReferenceUniverse({ seed: 42 });
@@ -186,5 +194,32 @@ describe('profile fields', () => {
     expect(() => compileTrafficProfile({ deliveredAfterSeconds: [0, 5] }, SHOP_TRAFFIC_PROFILE)).toThrow(
       /deliveredAfterSeconds must be \[min, max\]/,
     );
+  });
+});
+
+describe('docs/traffic-profiles.md', () => {
+  const doc = readFileSync(join(projectRoot(), 'docs/traffic-profiles.md'), 'utf8');
+  const rows = new Map(
+    [...doc.matchAll(/^\| `(\w+)` \| (.+?) \| (.+?) \| `(.+?)` \| `(.+?)` \|$/gm)].map((m) => [
+      m[1]!,
+      { expected: m[3]!, demo: m[4]!, shop: m[5]! },
+    ]),
+  );
+
+  it.each(Object.entries(TRAFFIC_PROFILE_FIELDS))(
+    'documents %s with its values and both profiles’ settings',
+    (key, field) => {
+      const row = rows.get(key);
+      expect(row, key).toBeDefined();
+      expect(row!.expected).toBe(field.expected);
+      const of = (profile: object): string =>
+        JSON.stringify((profile as Record<string, unknown>)[key]).replaceAll(',', ', ');
+      expect(row!.demo).toBe(of(DEMO_TRAFFIC_PROFILE));
+      expect(row!.shop).toBe(of(SHOP_TRAFFIC_PROFILE));
+    },
+  );
+
+  it('documents no field the profiles do not have', () => {
+    expect([...rows.keys()].sort()).toEqual(Object.keys(TRAFFIC_PROFILE_FIELDS).sort());
   });
 });

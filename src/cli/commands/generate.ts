@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { SETTINGS } from '../../config/settings.js';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
-import { SETTINGS } from '../../config/settings.js';
 
 interface GenerateFlags {
   count?: string;
