@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -101,19 +101,7 @@ describe('publish_trigger traffic', () => {
 describe('the functions-framework command', () => {
   it('loads the TypeScript source as --target=publish_trigger and serves it', async () => {
     const port = await freePort();
-    const root = projectRoot();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
-        '--target=publish_trigger',
-        `--source=${join(root, 'src/generator/cloud-function.ts')}`,
-        `--port=${port}`,
-      ],
-      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = functionsFramework(port);
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
@@ -143,24 +131,8 @@ describe('the functions-framework command', () => {
 
 describe('a bad traffic profile', () => {
   it('fails the instance at start-up, naming the setting and the file', async () => {
-    const root = projectRoot();
     const missing = join(directory, 'no-such-profile.json');
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
-        '--target=publish_trigger',
-        `--source=${join(root, 'src/generator/cloud-function.ts')}`,
-        `--port=${await freePort()}`,
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, ...env, SHOPSTREAM_GENERATOR_PROFILE: missing },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = functionsFramework(await freePort(), { SHOPSTREAM_GENERATOR_PROFILE: missing });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -171,6 +143,23 @@ describe('a bad traffic profile', () => {
     expect(output).not.toContain('Serving function');
   }, 30_000);
 });
+
+/** `functions-framework --target=publish_trigger` on the TypeScript source, with the test's environment. */
+function functionsFramework(port: number, extraEnv: Record<string, string> = {}): ChildProcess {
+  const root = projectRoot();
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
+      '--target=publish_trigger',
+      `--source=${join(root, 'src/generator/cloud-function.ts')}`,
+      `--port=${port}`,
+    ],
+    { cwd: root, env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
 
 async function freePort(): Promise<number> {
   const probe = createServer();

@@ -334,20 +334,28 @@ describe('shopstream generate usage errors', () => {
 });
 
 describe('shopstream generator serve', () => {
-  it('serves publish_trigger on 127.0.0.1 and stops cleanly on SIGTERM', async () => {
-    const { child, done } = startCli(['--bus', `embedded:${busDir}`, 'generator', 'serve', '--port', '0']);
-    const url = await new Promise<string>((resolve, reject) => {
+  const SERVE = ['--bus', `embedded:${busDir}`, 'generator', 'serve', '--port', '0'];
+
+  /** Starts `generator serve` on a free port; `line` resolves with its first line of output. */
+  function serve(...args: string[]) {
+    const { child, done } = startCli([...SERVE, ...args]);
+    const line = new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 30_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (match) {
+        if (out.includes('\n')) {
           clearTimeout(timer);
-          resolve(match[1]!);
+          resolve(out.slice(0, out.indexOf('\n')));
         }
       });
     });
+    return { child, done, line };
+  }
+
+  it('serves publish_trigger on 127.0.0.1 and stops cleanly on SIGTERM', async () => {
+    const { child, done, line } = serve();
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(await line)![1]!;
     const bus = new EmbeddedBus({ directory: busDir });
     await bus.start();
     try {
@@ -371,46 +379,16 @@ describe('shopstream generator serve', () => {
   });
 
   it('serves the profile and time scale it is given, and exits 2 on a bad profile file before listening', async () => {
-    const { child, done } = startCli([
-      '--bus',
-      `embedded:${busDir}`,
-      'generator',
-      'serve',
-      '--port',
-      '0',
-      '--profile',
-      'shop',
-      '--time-scale',
-      '60',
-    ]);
-    const line = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('\n')) {
-          clearTimeout(timer);
-          resolve(out);
-        }
-      });
-    });
+    const { child, done, line } = serve('--profile', 'shop', '--time-scale', '60');
+    const listening = await line;
     child.kill('SIGTERM');
     expect((await done).code).toBe(0);
-    expect(line).toMatch(
+    expect(listening).toMatch(
       /listening on http:\/\/127\.0\.0\.1:\d+\/publish_trigger.* \(profile shop, time scale 60\)/,
     );
 
     const path = written('serve-typo.json', '{"extends": "demo", "checkoutProbabilty": 0.5}');
-    const bad = await runCli([
-      '--bus',
-      `embedded:${busDir}`,
-      'generator',
-      'serve',
-      '--port',
-      '0',
-      '--profile',
-      path,
-    ]);
+    const bad = await runCli([...SERVE, '--profile', path]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('SHOP_E_CONFIG_UNKNOWN_KEY');
     expect(bad.stderr).toContain('checkoutProbabilty');
