@@ -26,6 +26,8 @@ import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
 const LEASE_CHECK_MS = 2_000;
 const EXTEND_AFTER_MS = 5_000;
 const LEASE_EXTENSION_S = 60;
+/** How often drained() looks again. */
+const DRAIN_CHECK_MS = 100;
 
 /** What a pipeline needs from outside: the three ports, and where to report. */
 export interface PipelineDependencies {
@@ -281,15 +283,32 @@ export class StreamingPipeline {
   }
 
   /**
-   * Resolves once the subscription is drained: no message for `idleMs`, nothing buffered or being
-   * written, and (where the bus can tell) no backlog left.
+   * Resolves once the subscription is drained: nothing buffered or being written, and
+   * - where the bus reports its backlog (the embedded bus, exactly), once it is 0;
+   * - where it cannot (Pub/Sub), once no message arrived for `idleMs` counted from the later of the
+   *   last delivery and the subscriber's {@link Subscriber.drainableAt} (after a dropped connection,
+   *   what the server leased to the dead stream comes back only when that lease ends), and the bus
+   *   answered a request after that, so the quiet is not an outage.
    */
   async drained(): Promise<void> {
+    const { idleMs } = this.options;
     for (;;) {
-      await sleep(Math.min(250, this.options.idleMs));
-      if (!this.idle || Date.now() - this.lastMessageAt < this.options.idleMs) continue;
-      const info = await this.deps.bus.describeSubscription(this.options.subscription).catch(() => undefined);
-      if (info?.backlog === undefined || info.backlog === 0) return;
+      await sleep(Math.min(DRAIN_CHECK_MS, idleMs));
+      if (!this.idle) continue;
+      const quietSince = Math.max(this.lastMessageAt, this.subscriber?.drainableAt() ?? 0);
+      let backlog: number | undefined;
+      try {
+        ({ backlog } = await this.deps.bus.describeSubscription(this.options.subscription));
+      } catch {
+        continue; // an unreachable bus proves nothing
+      }
+      if (!this.idle) continue;
+      if (backlog !== undefined) {
+        if (backlog === 0) return;
+        continue;
+      }
+      const stillQuiet = Math.max(this.lastMessageAt, this.subscriber?.drainableAt() ?? 0) <= quietSince;
+      if (stillQuiet && Date.now() - quietSince >= idleMs) return;
     }
   }
 
