@@ -161,14 +161,16 @@ export class DefaultStreamAppender {
       } catch (error) {
         const refused = refusedRowsOf(error, rows.length);
         if (refused) {
-          for (const [index, message] of refused)
-            rejected.push({ index: rows[index]!.position, message: `${this.tableName()}: ${message}` });
+          for (const [index, message] of refused) rejected.push({ index: rows[index]!.position, message });
           rows = rows.filter((_, index) => !refused.has(index));
           attempt = 0; // a new request, not a retry of a failed one
           continue;
         }
         const what = `append ${rows.length} rows to ${this.tablePath}`;
         if (error instanceof ShopstreamError || !isTransientWriteError(error)) {
+          // The caller retries later, once someone fixed the cause (created the table, granted a
+          // role): on a new connection then, not one that may still refer to the old state.
+          if (open) await this.reset(open);
           throw toWarehouseError(error, what, 'write', { table: this.tablePath });
         }
         // A connection that failed or hung is replaced; an error inside a response leaves it usable.
@@ -188,10 +190,6 @@ export class DefaultStreamAppender {
       }
     }
     return rejected;
-  }
-
-  private tableName(): string {
-    return this.tablePath.slice(this.tablePath.lastIndexOf('/') + 1);
   }
 
   private async sendOnce(open: OpenWriter, rows: StorageRow[]): Promise<void> {
