@@ -122,6 +122,8 @@ export class DuckDbWarehouse implements Warehouse {
       this.stage ??= await NdjsonStage.create();
       await this.open();
     } catch (error) {
+      await this.stage?.close();
+      this.stage = undefined;
       throw duckDbError(error, context);
     }
   }
