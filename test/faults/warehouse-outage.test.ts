@@ -2,11 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBus } from '../../src/bus/open-bus.js';
 import type { MessageBus } from '../../src/bus/message-bus.js';
-import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/settings.js';
 import type { PipelineStats } from '../../src/pipeline/streaming-pipeline.js';
-import { setupAll } from '../../src/setup/setup-all.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
 import type { DuckDbWarehouse } from '../../src/warehouse/duckdb/duckdb-warehouse.js';
 import { expectEveryEventAccountedFor, lakeDirOf } from '../support/check-outcome.js';
 import { createLocalStack, type LocalStack } from '../support/local-stack.js';
@@ -14,6 +11,7 @@ import { waitFor, type HealthAnswer } from '../support/ops-client.js';
 import { listFiles } from '../support/read-lake.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { SmallDisk } from '../support/small-disk.js';
+import { warehouseOnSmallDisk } from './warehouse-on-small-disk.js';
 import { FlakyWarehouse } from './flaky-warehouse.js';
 import { LockHolder } from './lock-holder-process.js';
 import { startPipelineProcess, statsOf, type PipelineProcess } from './pipeline-process.js';
@@ -259,10 +257,8 @@ describe.runIf(canMount)('warehouse disk full (real tmpfs), pipeline as a proces
 
   beforeAll(async () => {
     stack = await createLocalStack();
-    disk = SmallDisk.mount(join(stack.dir, 'full'), 64);
-    const warehouse = `duckdb:${join(disk.dir, 'warehouse.duckdb')}`;
-    config = loadConfig({ flags: { ...stack.config, warehouse }, env: {} });
-    await setupAll(config, silentLogger, { bus: false, warehouse: true });
+    let warehouse: string;
+    ({ disk, warehouse, config } = await warehouseOnSmallDisk(stack));
     const bus = await openBus(stack.config.bus);
     await bus.start();
     waves = new PublishedWaves(bus, stack.config.topic);
@@ -335,10 +331,7 @@ describe.runIf(canMount)('DuckDB invalidated after a fatal error (checkpoint on 
 
   beforeAll(async () => {
     stack = await createLocalStack();
-    disk = SmallDisk.mount(join(stack.dir, 'full'), 64);
-    const warehouse = `duckdb:${join(disk.dir, 'warehouse.duckdb')}`;
-    config = loadConfig({ flags: { ...stack.config, warehouse }, env: {} });
-    await setupAll(config, silentLogger, { bus: false, warehouse: true });
+    ({ disk, config } = await warehouseOnSmallDisk(stack));
     const bus = await openBus(stack.config.bus);
     await bus.start();
     waves = new PublishedWaves(bus, stack.config.topic);
