@@ -108,7 +108,7 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
   const health = (): { healthy: boolean } & Record<string, unknown> =>
     pipeline
       ? { ...pipeline.health.snapshot(), stats: { ...pipeline.stats } }
-      : { healthy: false, failing: {}, starting: true };
+      : { healthy: false, failing: {}, blocked: {}, starting: true };
   const panels = new WarehousePanels({
     // The warehouse opens after the dashboard listens (a busy port should fail before any set-up).
     warehouse: {
