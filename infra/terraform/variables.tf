@@ -348,7 +348,7 @@ variable "log_level" {
 # --- Monitoring -------------------------------------------------------------------------------------
 
 variable "enable_alerts" {
-  description = "Create Cloud Monitoring alert policies on backlog age and dead letters."
+  description = "Create Cloud Monitoring alert policies on backlog age, dead letters and blocked sinks."
   type        = bool
   default     = true
 }
@@ -357,6 +357,12 @@ variable "alert_notification_channels" {
   description = "Notification channel ids for the alert policies."
   type        = list(string)
   default     = []
+}
+
+variable "metrics_sidecar_image" {
+  description = "The Managed Service for Prometheus sidecar of the pipeline service, which sends its /metrics to Cloud Monitoring (the sink-blocked alert needs them)."
+  type        = string
+  default     = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0"
 }
 
 variable "alert_backlog_age_seconds" {

@@ -19,6 +19,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { readableFoldersOf } from '../warehouse/readable-folders.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { QueryServer } from './query-server.js';
 import { StatusPrinter, formatUptime, type StatusOutput } from './status-view.js';
@@ -102,7 +103,7 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
   const health = (): { healthy: boolean } & Record<string, unknown> =>
     pipeline
       ? { ...pipeline.health.snapshot(), stats: { ...pipeline.stats } }
-      : { healthy: false, failing: {}, starting: true };
+      : { healthy: false, failing: {}, blocked: {}, starting: true };
   const panels = new WarehousePanels({
     // The warehouse opens after the dashboard listens (a busy port should fail before any set-up).
     warehouse: {
@@ -146,7 +147,9 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
       openBus(config.bus),
       openLake(config.lake),
       openLake(config.archive),
-      openWarehouse(config.warehouse),
+      // Queries (the dashboard's, and other processes' through the query listener) reach the
+      // warehouse and the local lake and archive, nothing else of the machine.
+      openWarehouse(config.warehouse, { readableDirectories: readableFoldersOf(config) }),
     ]);
     closers.push({
       name: 'ports',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,18 @@ describe('shopstream up (smoke)', () => {
     const write = await runCli([...warehouseFlag, 'query', 'DELETE FROM orders']);
     expect(write.code).not.toBe(0);
     expect(write.stderr).toContain('SHOP_E_WAREHOUSE_QUERY');
+    // …and reaches nothing outside the warehouse and the data folder's lake and archive.
+    const hostname = await runCli([
+      ...warehouseFlag,
+      'query',
+      "SELECT content FROM read_text('/etc/hostname')",
+    ]);
+    expect(hostname.code).toBe(1);
+    expect(hostname.stdout).toBe('');
+    expect(hostname.stderr).toMatch(
+      /SHOP_E_WAREHOUSE_QUERY: Permission Error: Cannot access file "\/etc\/hostname"/,
+    );
+    expect(statSync(join(dir, 'warehouse.duckdb.up.json')).mode & 0o777).toBe(0o600);
 
     // A second up on the same data folder, or on the same port, fails fast and says why.
     const clash = await runCli(['up', '--data', dir, '--port', '0', '--duration', '5s']);

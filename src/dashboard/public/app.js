@@ -470,9 +470,17 @@ function connect() {
 function renderHealth(health) {
   const pill = $('#health');
   const failing = Object.keys(health.failing || {});
-  pill.textContent = health.healthy ? 'healthy' : `failing: ${failing.join(', ') || 'starting'}`;
+  const blocked = health.blocked || {};
+  const names = failing.map((k) => (blocked[k] ? `${k} (blocked)` : k));
+  pill.textContent = health.healthy ? 'healthy' : `failing: ${names.join(', ') || 'starting'}`;
   pill.className = `pill ${health.healthy ? 'pill-ok' : 'pill-bad'}`;
-  pill.title = failing.map((k) => `${k}: ${health.failing[k]}`).join('\n');
+  pill.title = failing
+    .map((k) =>
+      blocked[k]
+        ? `${k}: ${blocked[k].code}: ${health.failing[k]}\n${blocked[k].fix}`
+        : `${k}: ${health.failing[k]}`,
+    )
+    .join('\n');
 }
 
 window.addEventListener('DOMContentLoaded', () => {
