@@ -72,6 +72,11 @@ export class HistoryArchiver {
     });
   }
 
+  /** See {@link Subscriber.drainableAt}: before it, a quiet subscription may still redeliver. */
+  drainableAt(): number {
+    return this.subscriber?.drainableAt() ?? 0;
+  }
+
   private receive(message: ReceivedMessage): void {
     this.stats.received++;
     const size = message.data.length + 1;

@@ -44,26 +44,28 @@ export async function runArchiverProcess(options: {
   try {
     await archiver.start();
     if (options.exitWhenIdle) {
-      // Idle: the backlog is empty, or nothing new arrived for idleMs (buses that cannot count it).
+      // Idle: the backlog is empty, or — on buses that cannot count it — nothing new arrived for
+      // idleMs after the subscriber's drainable time (leases a dropped stream took must run out).
       let last = -1;
       let quietSince = Date.now();
       const idle = async (): Promise<void> => {
         for (;;) {
           await new Promise((r) => setTimeout(r, 250));
-          const info = await bus.describeSubscription(config.historySubscription).catch(() => undefined);
+          let backlog: number | undefined;
+          try {
+            ({ backlog } = await bus.describeSubscription(config.historySubscription));
+          } catch {
+            continue; // an unreachable bus proves nothing
+          }
           // Deliveries, not written files: messages still arriving into an open file are not idle.
           if (archiver.stats.received !== last) {
             last = archiver.stats.received;
             quietSince = Date.now();
           }
-          if (
-            Date.now() - quietSince >= options.idleMs &&
-            (info?.backlog === undefined || info.backlog === 0)
-          )
-            return;
+          const quietFor = Date.now() - Math.max(quietSince, archiver.drainableAt());
+          if (quietFor >= options.idleMs && (backlog === undefined || backlog === 0)) return;
           // Messages are buffered in an open file: close it so they count.
-          if (info?.backlog !== undefined && info.backlog > 0 && Date.now() - quietSince >= options.idleMs)
-            await archiver.flush();
+          if (backlog !== undefined && backlog > 0 && quietFor >= options.idleMs) await archiver.flush();
         }
       };
       await Promise.race([idle(), stopped]);

@@ -11,10 +11,42 @@ import { listFiles } from '../support/read-lake.js';
 import { createLocalStack, type LocalStack } from '../support/local-stack.js';
 import { publishMix, type PublishedMix } from '../support/publish-mix.js';
 import { startPubSubEmulator } from '../support/pubsub-emulator.js';
-import { startCli, type CliResult } from '../support/run-cli.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
+import { waitFor } from '../support/ops-client.js';
+import { startPipelineProcess } from '../faults/pipeline-process.js';
+import type { ReconcileReport } from '../../src/reconcile/ledger.js';
 
 const emulator = await startPubSubEmulator();
 const WORKERS = 3;
+afterAll(() => emulator?.stop());
+
+/** Creates the DuckDB file of each worker (DuckDB allows one writer per file). */
+async function workerWarehousesOf(stack: LocalStack): Promise<string[]> {
+  const uris = Array.from({ length: WORKERS }, (_, i) => `duckdb:${join(stack.dir, `worker-${i}.duckdb`)}`);
+  for (const warehouse of uris)
+    await setupAll(loadConfig({ flags: { ...stack.config, warehouse }, env: {} }), silentLogger, {
+      bus: false,
+      warehouse: true,
+    });
+  return uris;
+}
+
+/** Merges the workers' rows into the stack's warehouse, as one BigQuery dataset would hold them. */
+async function mergeWorkers(stack: LocalStack, workerWarehouses: readonly string[]): Promise<void> {
+  // ATTACH reaches only folders a query may read: the workers' files are in the stack's.
+  const merged = await openWarehouse(stack.config.warehouse, { readableDirectories: [stack.dir] });
+  await merged.start();
+  try {
+    for (const [i, uri] of workerWarehouses.entries()) {
+      await merged.query(`ATTACH '${uri.slice('duckdb:'.length)}' AS w${i} (READ_ONLY)`);
+      for (const table of [...Object.values(TABLE_OF_TYPE), 'ingest_errors'])
+        await merged.query(`INSERT INTO ${table} SELECT * FROM w${i}.${table}`);
+      await merged.query(`DETACH w${i}`);
+    }
+  } finally {
+    await merged.close();
+  }
+}
 
 /**
  * Stateless workers: three pipeline processes share one subscription of the official Pub/Sub emulator
@@ -28,47 +60,27 @@ describe.runIf(emulator)('three pipeline workers on one Pub/Sub subscription', (
 
   beforeAll(async () => {
     process.env.PUBSUB_EMULATOR_HOST = emulator!.host;
-    stack = await createLocalStack({ bus: 'pubsub:shopstream-workers' });
-    const workerWarehouses = Array.from(
-      { length: WORKERS },
-      (_, i) => `duckdb:${join(stack.dir, `worker-${i}.duckdb`)}`,
-    );
-    for (const warehouse of workerWarehouses)
-      await setupAll(loadConfig({ flags: { ...stack.config, warehouse }, env: {} }), silentLogger, {
-        bus: false,
-        warehouse: true,
-      });
-    const workers = workerWarehouses.map((warehouse) =>
-      startCli(
-        [...stack.flags, '--warehouse', warehouse, 'pipeline', 'run', '--exit-when-idle', '--idle', '6s'],
-        { PUBSUB_EMULATOR_HOST: emulator!.host },
+    // A window smaller than the traffic: one worker cannot lease it all, so the others must share.
+    stack = await createLocalStack({
+      bus: 'pubsub:shopstream-workers',
+      extra: { 'pipeline.maxOutstandingMessages': 500 },
+    });
+    const workerWarehouses = await workerWarehousesOf(stack);
+    // All three are up before traffic arrives: the first one alone would otherwise take it all.
+    const workers = await Promise.all(
+      workerWarehouses.map((warehouse) =>
+        startPipelineProcess([...stack.flags, '--warehouse', warehouse], { args: ['--exit-when-idle'] }),
       ),
     );
-    // Publish while the workers run, in waves, as live traffic arrives.
+    // Publish while the workers run, as live traffic arrives.
     const bus = await openBus(stack.config.bus);
     await bus.start();
     mix = await publishMix(bus, stack.config.topic, { count: 6_000, invalidRatio: 0.05, seed: 5 });
     await bus.close();
     results.push(...(await Promise.all(workers.map((w) => w.done))));
-    // Merge the workers' rows into the stack's warehouse, as one BigQuery dataset would hold them.
-    // (ATTACH reaches only folders a query may read: the workers' files are in the stack's.)
-    const merged = await openWarehouse(stack.config.warehouse, { readableDirectories: [stack.dir] });
-    await merged.start();
-    try {
-      for (const [i, uri] of workerWarehouses.entries()) {
-        await merged.query(`ATTACH '${uri.slice('duckdb:'.length)}' AS w${i} (READ_ONLY)`);
-        for (const table of [...Object.values(TABLE_OF_TYPE), 'ingest_errors'])
-          await merged.query(`INSERT INTO ${table} SELECT * FROM w${i}.${table}`);
-        await merged.query(`DETACH w${i}`);
-      }
-    } finally {
-      await merged.close();
-    }
+    await mergeWorkers(stack, workerWarehouses);
   }, 300_000);
-  afterAll(async () => {
-    stack?.remove();
-    await emulator?.stop();
-  });
+  afterAll(() => stack?.remove());
 
   it('every worker exits 0, and together they processed every message', () => {
     const stats = results.map((r) => {
@@ -90,3 +102,74 @@ describe.runIf(emulator)('three pipeline workers on one Pub/Sub subscription', (
     await expectEveryEventAccountedFor(stack.config, lakeDirOf(stack.dir), mix);
   });
 });
+
+/**
+ * A worker dies mid-drain (SIGKILL: no flush, no nack). Pub/Sub redelivers what it held when the
+ * lease it had extended runs out (10 s, the stream ack deadline); the two others pick it up and
+ * drain the subscription, and `shopstream reconcile` over the shared lake, the merged warehouse and
+ * the history archive balances.
+ */
+describe.runIf(emulator)(
+  'three pipeline workers on one Pub/Sub subscription, one SIGKILLed mid-drain',
+  () => {
+    let stack: LocalStack;
+    let mix: PublishedMix;
+    let killedAfter = 0;
+    let survivors: CliResult[] = [];
+    let killed: CliResult;
+    let reconciled: CliResult;
+    let report: ReconcileReport;
+
+    beforeAll(async () => {
+      process.env.PUBSUB_EMULATOR_HOST = emulator!.host;
+      stack = await createLocalStack({ bus: 'pubsub:shopstream-worker-crash' });
+      const workerWarehouses = await workerWarehousesOf(stack);
+      const bus = await openBus(stack.config.bus);
+      await bus.start();
+      mix = await publishMix(bus, stack.config.topic, { count: 15_000, invalidRatio: 0.05, seed: 9 });
+      await bus.close();
+      const workers = await Promise.all(
+        workerWarehouses.map((warehouse) =>
+          startPipelineProcess([...stack.flags, '--warehouse', warehouse], { args: ['--exit-when-idle'] }),
+        ),
+      );
+      const victim = workers[0]!;
+      await waitFor(
+        'the first worker to be well into its share',
+        async () => ((await victim.ops.health())?.stats.acked ?? 0) >= 1_000,
+        120_000,
+        20,
+      );
+      killedAfter = (await victim.ops.health())?.stats.acked ?? 0;
+      victim.child.kill('SIGKILL');
+      killed = await victim.done;
+      survivors = await Promise.all(workers.slice(1).map((w) => w.done));
+      await mergeWorkers(stack, workerWarehouses);
+      const archived = await runCli([...stack.flags, 'archive', 'run', '--exit-when-idle', '--idle', '1s']);
+      expect(archived.code, archived.stderr).toBe(0);
+      reconciled = await runCli([...stack.flags, 'reconcile', '--to', '2100-01-01', '--format', 'json']);
+      report = JSON.parse(reconciled.stdout) as ReconcileReport;
+    }, 300_000);
+    afterAll(() => stack?.remove());
+
+    it('the victim died mid-drain; the two others exit 0', () => {
+      expect(killed.signal).toBe('SIGKILL');
+      expect(killedAfter).toBeLessThan(mix.total);
+      for (const survivor of survivors) expect(survivor.code, survivor.stderr.slice(-2_000)).toBe(0);
+    });
+
+    it('reconcile balances over the shared lake and the merged warehouse', () => {
+      expect(reconciled.code, reconciled.stderr + JSON.stringify(report?.gaps)).toBe(0);
+      expect(report.totals).toMatchObject({
+        archived: mix.valid.size + mix.invalid.size,
+        warehouse: mix.valid.size,
+        deadLettered: mix.invalid.size,
+        missing: 0,
+      });
+    });
+
+    it('the views hold every event exactly once', async () => {
+      await expectEveryEventAccountedFor(stack.config, lakeDirOf(stack.dir), mix);
+    });
+  },
+);

@@ -76,6 +76,7 @@ export class PubSubSubscriber implements Subscriber {
   /** When a stream last ended or an ack/lease request failed (ms since epoch); 0 when never. */
   private lastDisruptionAt = 0;
   private readonly startedAt = Date.now();
+  private lastDeliveryAt = 0;
 
   constructor(
     private readonly pubsub: PubSub,
@@ -96,17 +97,19 @@ export class PubSubSubscriber implements Subscriber {
    * server had sent and we had not read: the server holds those messages leased for up to
    * `streamAckDeadlineSeconds`, then redelivers them to a stream that is open, which the library
    * reopens within `reconnectMaxBackoffMs`. A failed ack or lease extension likewise lets its
-   * messages come back within one lease, and so do the messages of a worker that crashed just before
-   * this one started. While no stream is open at all, the subscription cannot be drained.
+   * messages come back within one lease. So do the messages of another worker that crashed: no
+   * worker can see that, so a subscription counts as drained only after a whole lease without a
+   * delivery (since this one started, or since the last delivery). While no stream is open at all, it
+   * cannot be drained.
    */
   drainableAt(): number {
     if (!this.subscription && !this.closing) return Number.POSITIVE_INFINITY;
     const leaseMs = this.settings.streamAckDeadlineSeconds * 1000;
-    const afterStart = this.startedAt + leaseMs + DRAIN_SLACK_MS;
-    if (this.lastDisruptionAt === 0) return afterStart;
+    const afterQuietLease = Math.max(this.startedAt, this.lastDeliveryAt) + leaseMs + DRAIN_SLACK_MS;
+    if (this.lastDisruptionAt === 0) return afterQuietLease;
     const afterDisruption =
       this.lastDisruptionAt + leaseMs + this.settings.reconnectMaxBackoffMs + DRAIN_SLACK_MS;
-    return Math.max(afterStart, afterDisruption);
+    return Math.max(afterQuietLease, afterDisruption);
   }
 
   private async start(): Promise<void> {
@@ -235,6 +238,7 @@ export class PubSubSubscriber implements Subscriber {
         this.outstanding.add(next);
         this.outstandingBytes += next.size;
         next.lease(this.ackDeadlineSeconds);
+        this.lastDeliveryAt = Date.now();
         try {
           this.handler(next);
         } catch (error) {
