@@ -1,4 +1,5 @@
 import type { EventTableName, IngestErrorRow, RowOf } from './rows.js';
+import type { EnsureSchemaOptions, SchemaMigration } from './migration/schema-migration.js';
 import type { ReferenceData } from './reference-data.js';
 
 /**
@@ -13,8 +14,13 @@ export interface Warehouse {
   readonly uri: string;
   /** Opens the connection and checks it answers (the health check). */
   start(): Promise<void>;
-  /** Creates every table and view of the model that does not exist yet (idempotent). */
-  ensureSchema(): Promise<void>;
+  /**
+   * Brings the warehouse to the model, idempotently: creates what does not exist, adds the columns
+   * an earlier contract lacked (nested ones too), re-creates the views, fills the enumeration tables.
+   * It only ever adds: a column the model removes, renames, retypes or makes required is refused with
+   * SHOP_E_WAREHOUSE_BREAKING_CHANGE before anything changes. `dryRun` plans without changing.
+   */
+  ensureSchema(options?: EnsureSchemaOptions): Promise<SchemaMigration>;
   /** Replaces the contents of the ref_ tables with this universe (idempotent). */
   loadReferenceData(data: ReferenceData): Promise<void>;
   /** Appends rows to a raw event table; resolves once they are durable. Retryable errors are typed. */

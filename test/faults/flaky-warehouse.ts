@@ -1,4 +1,5 @@
 import { ShopstreamError } from '../../src/errors/shopstream-error.js';
+import type { EnsureSchemaOptions, SchemaMigration } from '../../src/warehouse/migration/schema-migration.js';
 import type { ReferenceData } from '../../src/warehouse/reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../../src/warehouse/rows.js';
 import type { QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
@@ -45,8 +46,8 @@ export class FlakyWarehouse implements Warehouse {
     return this.inner.start();
   }
 
-  ensureSchema(): Promise<void> {
-    return this.inner.ensureSchema();
+  ensureSchema(options?: EnsureSchemaOptions): Promise<SchemaMigration> {
+    return this.inner.ensureSchema(options);
   }
 
   loadReferenceData(data: ReferenceData): Promise<void> {

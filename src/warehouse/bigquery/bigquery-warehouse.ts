@@ -6,6 +6,11 @@ import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { PassThroughClient } from 'google-auth-library';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { silentLogger, type Logger } from '../../telemetry/logger.js';
+import { fillBigQueryPlaceholders } from '../dialects/bigquery-dialect.js';
+import { bigQueryAddColumns, bigQueryCreateTable } from '../dialects/bigquery-ddl.js';
+import { breakingChangeError } from '../migration/breaking-change-error.js';
+import { planTableMigration, type SchemaConflict } from '../migration/plan-table-migration.js';
+import type { EnsureSchemaOptions, SchemaMigration, SchemaStep } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
 import { TABLES } from '../model/tables.js';
@@ -23,11 +28,13 @@ import {
   loadRowOf,
   tableFieldsOf,
   tableResourceOf,
+  viewQueryOf,
   viewResourceOf,
   type TableResource,
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
-import { schemaDifferences } from './schema-differences.js';
+import { bigQueryStoredAs, storedColumnsOf } from './bigquery-stored-columns.js';
+import { mergedSchema } from './merged-schema.js';
 import { GRPC_STATUS } from '../../util/grpc-status.js';
 import { toWarehouseError } from './to-warehouse-error.js';
 
@@ -112,14 +119,25 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * Creates the dataset, every table and view of the model that does not exist yet, and fills the
-   * enumeration tables. An existing table must have the model's columns (else SHOP_E_WAREHOUSE_SCHEMA);
-   * a view that exists with another query is updated to the model's.
+   * Brings the dataset to the model. It reads every table (tables.get) and plans first: a missing
+   * dataset, table or view is created; columns the model gained are added to existing tables, top-level
+   * ones with ALTER TABLE … ADD COLUMN, fields inside a RECORD (`items`, `shipping_address`,
+   * `metadata`) with tables.patch, since BigQuery DDL cannot add those; a view whose query differs is
+   * updated; the enumeration tables are reloaded. Any difference that is not an addition is refused
+   * with SHOP_E_WAREHOUSE_BREAKING_CHANGE before anything changes. A dry run plans only.
    */
-  async ensureSchema(): Promise<void> {
+  async ensureSchema(options: EnsureSchemaOptions = {}): Promise<SchemaMigration> {
     this.assertOpen();
+    const dryRun = options.dryRun === true;
+    const plan = await this.planSchema();
+    if (plan.conflicts.length > 0) throw breakingChangeError(this.uri, plan.conflicts);
+    const migration: SchemaMigration = { dryRun, steps: plan.steps, addedColumns: plan.addedColumns };
+    if (dryRun) return migration;
     await this.ensureDataset();
-    await Promise.all(TABLES.map((table) => this.ensureTable(table)));
+    await Promise.all(plan.tables.map((table) => this.ensureTable(table)));
+    for (const { statement } of plan.steps.filter((s) => s.kind === 'add-column'))
+      await this.runDdl(statement, 'add columns');
+    for (const table of plan.patched) await this.addNestedFields(table);
     // BigQuery checks a view's query when it is created, so the tables must exist first. Each view
     // reads tables only (the views it builds on are inlined), so views need no order among themselves.
     await Promise.all(
@@ -128,6 +146,120 @@ export class BigQueryWarehouse implements Warehouse {
       ),
     );
     await Promise.all(ENUMERATIONS.map(({ table, rows }) => this.replaceRows(table.name, rows)));
+    return migration;
+  }
+
+  /** Reads the dataset's tables and views and plans the model onto them (see ensureSchema). */
+  private async planSchema(): Promise<{
+    steps: SchemaStep[];
+    conflicts: SchemaConflict[];
+    addedColumns: string[];
+    /** Tables to create. */
+    tables: TableModel[];
+    /** Tables that get fields inside a RECORD. */
+    patched: TableModel[];
+  }> {
+    const steps: SchemaStep[] = [];
+    const conflicts: SchemaConflict[] = [];
+    const addedColumns: string[] = [];
+    const [tables, patched]: [TableModel[], TableModel[]] = [[], []];
+    const dataset = await this.metadataOf(`dataset ${this.datasetPath()}`, () => this.dataset.getMetadata());
+    if (!dataset)
+      steps.push({
+        kind: 'create-dataset',
+        target: this.datasetPath(),
+        statement: `CREATE SCHEMA IF NOT EXISTS \`${this.datasetPath()}\``,
+      });
+    const read = (name: string): Promise<TableResource | undefined> =>
+      dataset
+        ? this.metadataOf(`table ${name}`, () => this.dataset.table(name).getMetadata())
+        : Promise.resolve(undefined);
+    const [existingTables, existingViews] = await Promise.all([
+      Promise.all(TABLES.map((t) => read(t.name))),
+      Promise.all(VIEWS.map((v) => read(v.name))),
+    ]);
+    const fill = (sql: string): string => fillBigQueryPlaceholders(sql, this.projectId(), this.datasetId());
+    TABLES.forEach((table, i) => {
+      const existing = existingTables[i];
+      if (!existing) {
+        tables.push(table);
+        steps.push({ kind: 'create-table', target: table.name, statement: fill(bigQueryCreateTable(table)) });
+        return;
+      }
+      const found = planTableMigration(
+        table,
+        storedColumnsOf(existing.schema?.fields ?? []),
+        bigQueryStoredAs,
+      );
+      conflicts.push(...found.conflicts);
+      addedColumns.push(...found.additions.map((a) => `${table.name}.${a.path}`));
+      const topLevel = found.additions.filter((a) => a.parents.length === 0 && a.column.type !== 'STRUCT');
+      const nested = found.additions.filter((a) => !topLevel.includes(a));
+      const ref = `\`${this.datasetPath()}.${table.name}\``;
+      if (topLevel.length > 0)
+        steps.push({
+          kind: 'add-column',
+          target: table.name,
+          statement: bigQueryAddColumns(
+            ref,
+            topLevel.map((a) => a.column),
+          ),
+        });
+      if (nested.length > 0) {
+        patched.push(table);
+        steps.push({
+          kind: 'patch-schema',
+          target: table.name,
+          statement: `tables.patch ${this.datasetPath()}.${table.name}: schema.fields gains ${nested
+            .map(
+              (a) => `${a.path} (${a.column.mode} ${a.column.type === 'STRUCT' ? 'RECORD' : a.column.type})`,
+            )
+            .join(', ')}, appended at the end of its record (BigQuery DDL cannot add fields inside a RECORD)`,
+        });
+      }
+    });
+    VIEWS.forEach((view, i) => {
+      const query = viewQueryOf(view, this.projectId(), this.datasetId());
+      if (existingViews[i]?.view?.query !== query)
+        steps.push({
+          kind: 'replace-view',
+          target: view.name,
+          statement: `CREATE OR REPLACE VIEW \`${this.datasetPath()}.${view.name}\` AS\n${query}`,
+        });
+    });
+    for (const { table, rows } of ENUMERATIONS)
+      steps.push({
+        kind: 'replace-rows',
+        target: table.name,
+        statement: `load job WRITE_TRUNCATE into ${this.datasetPath()}.${table.name} (${rows.length} rows of the model)`,
+      });
+    return { steps, conflicts, addedColumns, tables, patched };
+  }
+
+  /** Runs a DDL statement (ALTER TABLE) as a query job. */
+  private async runDdl(sql: string, what: string): Promise<void> {
+    try {
+      await this.bigquery.query({ query: sql, useLegacySql: false });
+    } catch (error) {
+      throw toWarehouseError(error, what, 'admin', { sql: sql.slice(0, 500) });
+    }
+  }
+
+  /**
+   * Adds the model's fields that a table's RECORDs lack (and new RECORD columns) with tables.patch of
+   * the whole schema: the table's fields as they are now, new ones appended where they belong.
+   */
+  private async addNestedFields(table: TableModel): Promise<void> {
+    const handle = this.dataset.table(table.name);
+    const current = await this.metadataOf(`table ${table.name}`, () => handle.getMetadata());
+    const fields = mergedSchema(current?.schema?.fields ?? [], tableFieldsOf(table.name));
+    try {
+      // (The library types fields as mutable; the list is ours and not changed after this.)
+      await handle.setMetadata({ schema: { fields } } as object);
+      this.logger.info({ table: table.name }, 'bigquery table schema patched to the model');
+    } catch (error) {
+      throw toWarehouseError(error, `patch the schema of ${table.name}`, 'admin');
+    }
   }
 
   async loadReferenceData(data: ReferenceData): Promise<void> {
@@ -304,26 +436,13 @@ export class BigQueryWarehouse implements Warehouse {
     );
   }
 
-  /**
-   * Creates a table; when it exists, checks its columns against the model, so a table made by
-   * another version of shopstream fails here, with the differences, rather than at the first append.
-   */
+  /** Creates a table of the model (one that existed when planned is left to the migration steps). */
   private async ensureTable(table: TableModel): Promise<void> {
-    const resource = tableResourceOf(table);
-    const existing = await this.readOrCreate(
+    await this.readOrCreate(
       `table ${table.name}`,
       () => this.dataset.table(table.name).getMetadata(),
-      () => this.dataset.createTable(table.name, resource as object),
+      () => this.dataset.createTable(table.name, tableResourceOf(table) as object),
     );
-    if (!existing) return;
-    const differences = schemaDifferences(resource.schema?.fields ?? [], existing.schema?.fields ?? []);
-    if (differences.length > 0) {
-      throw new ShopstreamError(
-        'SHOP_E_WAREHOUSE_SCHEMA',
-        `bigquery: table ${this.datasetPath()}.${table.name} differs from the model (made by another version of shopstream?); migrate or recreate it. ${differences.join('; ')}`,
-        { context: { table: table.name, differences } },
-      );
-    }
   }
 
   /** Creates a view, or points an existing one at the model's query when it differs. */

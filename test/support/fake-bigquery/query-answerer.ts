@@ -1,6 +1,7 @@
 import sqlParser from 'node-sql-parser';
 import type { BigQueryStore } from './bigquery-store.js';
 import type { FieldSchema } from './row-values.js';
+import { alterTableAddColumns, SchemaUpdateError } from './schema-updates.js';
 
 const { Parser } = sqlParser;
 const parser = new Parser();
@@ -53,6 +54,16 @@ export class QueryAnswerer {
 
   /** Answers one query; `defaultDataset` resolves bare table names, as the API's option does. */
   run(sql: string, projectId = this.defaultProject(), defaultDataset?: DatasetRef): QueryOutcome {
+    if (/^\s*ALTER\s+TABLE\b/i.test(sql)) {
+      // node-sql-parser reads no OPTIONS (…) nor IF NOT EXISTS here: schema-updates.ts reads it strictly.
+      try {
+        alterTableAddColumns(sql, this.store, projectId, defaultDataset);
+        return { ok: true, result: { schema: [], rows: [] } };
+      } catch (error) {
+        if (!(error instanceof SchemaUpdateError)) throw error;
+        return { ok: false, status: error.status, reason: error.reason, message: error.message };
+      }
+    }
     const syntax = checkSyntax(sql);
     if (syntax) return { ok: false, status: 400, reason: 'invalidQuery', message: syntax };
     const missing = this.missingTables(sql, projectId, defaultDataset);
