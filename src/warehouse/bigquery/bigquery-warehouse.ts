@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BigQuery, type BigQueryOptions, type Dataset, type QueryRowsResponse } from '@google-cloud/bigquery';
@@ -9,11 +10,12 @@ import { silentLogger, type Logger } from '../../telemetry/logger.js';
 import { fillBigQueryPlaceholders } from '../dialects/bigquery-dialect.js';
 import { bigQueryAddColumns, bigQueryCreateTable } from '../dialects/bigquery-ddl.js';
 import { breakingChangeError } from '../migration/breaking-change-error.js';
+import { rowsCarrying, type FillTarget } from '../migration/fill-target.js';
 import { planTableMigration, type SchemaConflict } from '../migration/plan-table-migration.js';
 import type { EnsureSchemaOptions, SchemaMigration, SchemaStep } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
-import { TABLES } from '../model/tables.js';
+import { TABLES, tableNamed } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
 import type { ReferenceData } from '../reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
@@ -33,9 +35,11 @@ import {
   type TableResource,
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
+import { bigQueryFillStatement, fillStagingFields } from './bigquery-fill-missing.js';
 import { bigQueryStoredAs, storedColumnsOf } from './bigquery-stored-columns.js';
 import { mergedSchema } from './merged-schema.js';
 import { GRPC_STATUS } from '../../util/grpc-status.js';
+import type { TableField } from './table-field.js';
 import { toWarehouseError } from './to-warehouse-error.js';
 
 export type { BigQueryWarehouseOptions };
@@ -236,6 +240,19 @@ export class BigQueryWarehouse implements Warehouse {
     return { steps, conflicts, addedColumns, tables, patched };
   }
 
+  /** Runs a DML statement; resolves to the rows it changed. */
+  private async dml(sql: string, what: string): Promise<number> {
+    try {
+      const [, , response] = (await this.bigquery.query(
+        { query: sql, useLegacySql: false },
+        { autoPaginate: false },
+      )) as unknown as [unknown, unknown, { numDmlAffectedRows?: string } | undefined];
+      return Number(response?.numDmlAffectedRows ?? 0);
+    } catch (error) {
+      throw toWarehouseError(error, what, 'admin', { sql: sql.slice(0, 500) });
+    }
+  }
+
   /** Runs a DDL statement (ALTER TABLE) as a query job. */
   private async runDdl(sql: string, what: string): Promise<void> {
     try {
@@ -259,6 +276,61 @@ export class BigQueryWarehouse implements Warehouse {
       this.logger.info({ table: table.name }, 'bigquery table schema patched to the model');
     } catch (error) {
       throw toWarehouseError(error, `patch the schema of ${table.name}`, 'admin');
+    }
+  }
+
+  /**
+   * Fills a column in rows stored before it existed, in place (see Warehouse.fillMissing): the rows
+   * that carry a value are loaded into a staging table (expiring after a day, deleted when done), and
+   * one UPDATE … FROM it sets the column where the stored rows lack it. DML works on rows the Storage
+   * Write API streamed, unlike the legacy streaming buffer.
+   */
+  async fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number> {
+    this.assertOpen();
+    const model = tableNamed(target.table);
+    const partition = model.partitioning?.column;
+    const rows = rowsCarrying(target, ndjson, partition ? [partition] : []);
+    if (rows.length === 0) return 0;
+    const current = await this.metadataOf(`table ${target.table}`, () =>
+      this.dataset.table(target.table).getMetadata(),
+    );
+    const top = target.chain[0]!.name;
+    const fields = fillStagingFields(current?.schema?.fields ?? [], [
+      'event_id',
+      ...(partition ? [partition] : []),
+      top,
+    ]);
+    if (!fields)
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_SCHEMA',
+        `bigquery: ${this.datasetPath()}.${target.table} has no column ${top} (or event_id): run \`shopstream setup\` to migrate it first`,
+      );
+    const staged = `_shopstream_fill_${target.table}_${randomUUID().slice(0, 8)}`;
+    const dayFromNow = String(Date.now() + 24 * 3600_000);
+    try {
+      await this.dataset.createTable(staged, { schema: { fields }, expirationTime: dayFromNow } as object);
+    } catch (error) {
+      throw toWarehouseError(error, `create staging table ${staged}`, 'admin');
+    }
+    try {
+      await this.replaceRows(staged, rows, fields);
+      const times = partition ? rows.map((r) => String(r[partition])).sort() : [];
+      const sql = bigQueryFillStatement({
+        target,
+        table: `\`${this.datasetPath()}.${target.table}\``,
+        staged: `\`${this.datasetPath()}.${staged}\``,
+        ...(partition
+          ? { partition: { column: partition, from: times[0]!, to: times[times.length - 1]! } }
+          : {}),
+      });
+      return await this.dml(sql, `fill ${target.table}.${target.path}`);
+    } finally {
+      await this.dataset
+        .table(staged)
+        .delete()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, table: staged }, 'staging table not deleted; it expires in a day'),
+        );
     }
   }
 
@@ -466,8 +538,11 @@ export class BigQueryWarehouse implements Warehouse {
    * Replaces a table's rows with a load job (newline-delimited JSON, WRITE_TRUNCATE): the old rows go
    * and the new ones arrive in one atomic job, so a repeat leaves the same contents.
    */
-  private async replaceRows(table: string, rows: readonly object[]): Promise<void> {
-    const fields = tableFieldsOf(table);
+  private async replaceRows(
+    table: string,
+    rows: readonly object[],
+    fields: readonly TableField[] = tableFieldsOf(table),
+  ): Promise<void> {
     const ndjson =
       rows.map((row) => JSON.stringify(loadRowOf(fields, row))).join('\n') + (rows.length > 0 ? '\n' : '');
     try {

@@ -9,6 +9,7 @@ import {
   quoteIdentifier,
 } from '../dialects/duckdb-ddl.js';
 import { breakingChangeError } from '../migration/breaking-change-error.js';
+import type { FillTarget } from '../migration/fill-target.js';
 import type { EnsureSchemaOptions, SchemaMigration } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
@@ -17,6 +18,7 @@ import type { ReferenceData } from '../reference-data.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import type { QueryResult, Warehouse } from '../warehouse.js';
 import { duckDbError, type DuckDbFailureContext } from './duckdb-error.js';
+import { fillMissingInDuckDb } from './duckdb-fill-missing.js';
 import { planDuckDbSchema } from './duckdb-schema-plan.js';
 import { readDuckDbColumns } from './duckdb-stored-columns.js';
 import { NdjsonStage } from './ndjson-stage.js';
@@ -153,6 +155,19 @@ export class DuckDbWarehouse implements Warehouse {
       });
     });
     return migration!;
+  }
+
+  /** Fills a column in rows stored before it existed, in one transaction (see fillMissingInDuckDb). */
+  async fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number> {
+    let updated = 0;
+    await this.write({ action: 'fillMissing', path: this.path, table: target.table }, async (connection) => {
+      const stage = this.stage;
+      if (!stage) throw new ShopstreamError('SHOP_E_WAREHOUSE_UNAVAILABLE', `${this.uri}: not started`);
+      await this.transaction(connection, async () => {
+        updated = await fillMissingInDuckDb(connection, stage, target, ndjson, MAX_ROW_BYTES);
+      });
+    });
+    return updated;
   }
 
   async loadReferenceData(data: ReferenceData): Promise<void> {

@@ -186,6 +186,16 @@ export class RestApiServer {
       }
       return { status: 200, body: { ...table.resource, numRows: String(table.rows.length) } };
     }
+    if ((r = /^\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(rest)) && method === 'DELETE') {
+      const dataset = this.store.dataset(projectId, decode(r[1]!));
+      if (!dataset?.tables.delete(decode(r[2]!)))
+        throw new RestError(
+          404,
+          'notFound',
+          `Not found: Table ${projectId}:${decode(r[1]!)}.${decode(r[2]!)}`,
+        );
+      return { status: 204, body: undefined };
+    }
     if ((r = /^\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(rest)) && method === 'PATCH') {
       return this.patchTable(projectId, decode(r[1]!), decode(r[2]!), asObject(body));
     }
@@ -379,6 +389,8 @@ export class RestApiServer {
   }
 
   private page(result: CannedResult, start: number, max: number, useInt64Timestamp: boolean): object {
+    if (result.numDmlAffectedRows !== undefined)
+      return { numDmlAffectedRows: String(result.numDmlAffectedRows), totalRows: '0' };
     const size = Math.max(1, Math.min(max || this.pageSize, this.pageSize));
     const slice = result.rows.slice(start, start + size);
     const next = start + size < result.rows.length ? String(start + size) : undefined;
@@ -573,6 +585,11 @@ function statusName(status: number): string {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
