@@ -7,7 +7,8 @@
  *   node --import tsx test/support/bigquery-version-process.ts '<json request>'
  *
  * where the request is {action: 'setup' | 'drain' | 'fill', restUrl, grpcEndpoint, projectId,
- * datasetId, …}; it prints one JSON line: {ok: true, …result} or {ok: false, code, message}.
+ * datasetId, …}; it prints one JSON line: {ok: true, …result} or {ok: false, code, message} (a
+ * drain prints {ready: true} before, once it pulls).
  */
 import { openBus } from '../../src/bus/open-bus.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -33,6 +34,8 @@ export interface VersionRequest {
   /** drain: the bus and lake URIs (the subscription is the default one). */
   readonly bus?: string;
   readonly lake?: string;
+  /** drain: the flow-control window, small to share a subscription's messages with another process. */
+  readonly maxOutstandingMessages?: number;
   /** fill: the archive folder and the targets (`orders.coupon_code`). */
   readonly from?: string;
   readonly targets?: readonly string[];
@@ -63,7 +66,14 @@ async function run(): Promise<object> {
       await source.close();
     }
   }
-  const config = loadConfig({ flags: { bus: request.bus, lake: request.lake }, env: {} });
+  const config = loadConfig({
+    flags: {
+      bus: request.bus,
+      lake: request.lake,
+      'pipeline.maxOutstandingMessages': request.maxOutstandingMessages,
+    },
+    env: {},
+  });
   const [bus, lake] = [await openBus(config.bus), await openLake(config.lake)];
   await Promise.all([bus.start(), lake.start()]);
   const pipeline = pipelineFromConfig(
@@ -73,6 +83,8 @@ async function run(): Promise<object> {
   );
   try {
     await pipeline.start();
+    // Pulling now: a test that runs two versions side by side publishes once both say so.
+    process.stdout.write(JSON.stringify({ ready: true }) + '\n');
     await pipeline.drained();
     await pipeline.close();
   } finally {
