@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { relative } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { commandContext, parsePositiveInt } from '../command-context.js';
 
 /**
  * `shopstream contract check | suggest`: guard the event contract before a change ships, and learn
@@ -111,4 +112,93 @@ Examples:
           );
       },
     );
+
+  contract
+    .command('suggest')
+    .description(
+      'propose schema additions from traffic: fields beyond the contract in the lake, enum values in the DLQ',
+    )
+    .option('--since <time>', 'only lake folders of this RFC 3339 time or later')
+    .option('--max-events <n>', 'events read per type, newest first', '100000')
+    .option(
+      '--metrics <url>',
+      "also show a running pipeline's shopstream_unknown_fields_total (e.g. http://127.0.0.1:9464/metrics)",
+    )
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .addHelpText(
+      'after',
+      `
+The pipeline accepts fields the contract does not name (forward compatibility): it keeps them in the
+lake line, leaves them out of the row, and counts them (shopstream_unknown_fields_total). This reads
+those lines back, reports every such field with how often it appeared, its observed types and a few
+values, and the enum values events were dead-lettered for (SHOP_E_FIELD_ENUM), then prints the
+schema additions it would propose: optional properties, typed from what was seen. It changes nothing.`,
+    )
+    .action(
+      async (
+        opts: { since?: string; maxEvents: string; metrics?: string; format: 'text' | 'json' },
+        command: Command,
+      ) => {
+        const { config } = commandContext(command);
+        const maxEventsPerType = parsePositiveInt('--max-events', opts.maxEvents);
+        const since = opts.since === undefined ? undefined : new Date(opts.since);
+        if (since && Number.isNaN(since.getTime()))
+          throw new ShopstreamError('SHOP_E_USAGE', `--since ${opts.since}: expected an RFC 3339 time`);
+        const [
+          { contractFolder, readContractFolder },
+          { UnknownFieldObserver },
+          { contractSuggestion },
+          report,
+        ] = await Promise.all([
+          import('../../contract/contract-folder.js'),
+          import('../../contract/evolution/unknown-field-observer.js'),
+          import('../../contract/evolution/contract-suggestion.js'),
+          import('../../contract/evolution/contract-suggest-report.js'),
+        ]);
+        const [{ openLake }, { observeLakeTraffic }] = await Promise.all([
+          import('../../lake/open-lake.js'),
+          import('../../lake/observe-lake-traffic.js'),
+        ]);
+        const observer = new UnknownFieldObserver(readContractFolder(contractFolder()));
+        const lake = await openLake(config.lake);
+        let read;
+        try {
+          await lake.start();
+          read = await observeLakeTraffic(lake, observer, { since, maxEventsPerType });
+        } finally {
+          await lake.close();
+        }
+        const unknownFieldsMetric = opts.metrics ? await unknownFieldCounts(opts.metrics) : undefined;
+        const suggestion = contractSuggestion(observer);
+        const source = {
+          lake: config.lake,
+          ...read,
+          ...(unknownFieldsMetric ? { unknownFieldsMetric } : {}),
+        };
+        process.stdout.write(
+          opts.format === 'json'
+            ? JSON.stringify({ source, ...suggestion }, null, 2) + '\n'
+            : report.contractSuggestText(suggestion, source),
+        );
+      },
+    );
+}
+
+/** shopstream_unknown_fields_total by event type, read from a pipeline's Prometheus endpoint. */
+async function unknownFieldCounts(url: string): Promise<Record<string, number>> {
+  let text: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.text();
+  } catch (error) {
+    throw new ShopstreamError(
+      'SHOP_E_USAGE',
+      `--metrics ${url}: cannot read it (${(error as Error).message})`,
+    );
+  }
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^shopstream_unknown_fields_total\{event_type="(\w+)"\} ([0-9.e+]+)$/gm))
+    counts[m[1]!] = Number(m[2]);
+  return counts;
 }
