@@ -84,12 +84,7 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
             telemetry: new Telemetry(),
             logger,
             batchRecords,
-            prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
-            contract: {
-              minTimestamp: config['contract.minTimestamp'],
-              maxFutureMs: config['contract.maxFutureMs'],
-              maxMessageBytes: config['contract.maxMessageBytes'],
-            },
+            ...checking(config),
             onProgress: (p) => reporter.update(p),
             signal: abort.signal,
           });
@@ -148,12 +143,7 @@ async function fillMissing(
       warehouse,
       targets,
       batchRecords,
-      prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
-      contract: {
-        minTimestamp: config['contract.minTimestamp'],
-        maxFutureMs: config['contract.maxFutureMs'],
-        maxMessageBytes: config['contract.maxMessageBytes'],
-      },
+      ...checking(config),
       signal: abort.signal,
     });
     const seconds = Math.round((Date.now() - started) / 10) / 100;
@@ -166,4 +156,19 @@ async function fillMissing(
     process.off('SIGTERM', onSignal);
     await Promise.allSettled([source.close(), warehouse.close()]);
   }
+}
+
+/** How a backfill checks records: the pipeline's worker threads and contract settings. */
+function checking(config: Config): {
+  prepareWorkers: number | undefined;
+  contract: { minTimestamp: string; maxFutureMs: number; maxMessageBytes: number };
+} {
+  return {
+    prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
+    contract: {
+      minTimestamp: config['contract.minTimestamp'],
+      maxFutureMs: config['contract.maxFutureMs'],
+      maxMessageBytes: config['contract.maxMessageBytes'],
+    },
+  };
 }
