@@ -7,12 +7,9 @@ import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { PassThroughClient } from 'google-auth-library';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { silentLogger, type Logger } from '../../telemetry/logger.js';
-import { fillBigQueryPlaceholders } from '../dialects/bigquery-dialect.js';
-import { bigQueryAddColumns, bigQueryCreateTable } from '../dialects/bigquery-ddl.js';
 import { breakingChangeError } from '../migration/breaking-change-error.js';
 import { rowsCarrying, type FillTarget } from '../migration/fill-target.js';
-import { planTableMigration, type SchemaConflict } from '../migration/plan-table-migration.js';
-import type { EnsureSchemaOptions, SchemaMigration, SchemaStep } from '../migration/schema-migration.js';
+import type { EnsureSchemaOptions, SchemaMigration } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
 import { TABLES, tableNamed } from '../model/tables.js';
@@ -30,13 +27,12 @@ import {
   loadRowOf,
   tableFieldsOf,
   tableResourceOf,
-  viewQueryOf,
   viewResourceOf,
   type TableResource,
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
 import { bigQueryFillStatement, fillStagingFields } from './bigquery-fill-missing.js';
-import { bigQueryStoredAs, storedColumnsOf } from './bigquery-stored-columns.js';
+import { planBigQuerySchema, type BigQuerySchemaPlan } from './bigquery-schema-plan.js';
 import { mergedSchema } from './merged-schema.js';
 import { GRPC_STATUS } from '../../util/grpc-status.js';
 import type { TableField } from './table-field.js';
@@ -153,91 +149,24 @@ export class BigQueryWarehouse implements Warehouse {
     return migration;
   }
 
-  /** Reads the dataset's tables and views and plans the model onto them (see ensureSchema). */
-  private async planSchema(): Promise<{
-    steps: SchemaStep[];
-    conflicts: SchemaConflict[];
-    addedColumns: string[];
-    /** Tables to create. */
-    tables: TableModel[];
-    /** Tables that get fields inside a RECORD. */
-    patched: TableModel[];
-  }> {
-    const steps: SchemaStep[] = [];
-    const conflicts: SchemaConflict[] = [];
-    const addedColumns: string[] = [];
-    const [tables, patched]: [TableModel[], TableModel[]] = [[], []];
+  /** Reads the dataset's tables and views (tables.get) and plans the model onto them. */
+  private async planSchema(): Promise<BigQuerySchemaPlan> {
     const dataset = await this.metadataOf(`dataset ${this.datasetPath()}`, () => this.dataset.getMetadata());
-    if (!dataset)
-      steps.push({
-        kind: 'create-dataset',
-        target: this.datasetPath(),
-        statement: `CREATE SCHEMA IF NOT EXISTS \`${this.datasetPath()}\``,
-      });
     const read = (name: string): Promise<TableResource | undefined> =>
       dataset
         ? this.metadataOf(`table ${name}`, () => this.dataset.table(name).getMetadata())
         : Promise.resolve(undefined);
-    const [existingTables, existingViews] = await Promise.all([
+    const [tables, views] = await Promise.all([
       Promise.all(TABLES.map((t) => read(t.name))),
       Promise.all(VIEWS.map((v) => read(v.name))),
     ]);
-    const fill = (sql: string): string => fillBigQueryPlaceholders(sql, this.projectId(), this.datasetId());
-    TABLES.forEach((table, i) => {
-      const existing = existingTables[i];
-      if (!existing) {
-        tables.push(table);
-        steps.push({ kind: 'create-table', target: table.name, statement: fill(bigQueryCreateTable(table)) });
-        return;
-      }
-      const found = planTableMigration(
-        table,
-        storedColumnsOf(existing.schema?.fields ?? []),
-        bigQueryStoredAs,
-      );
-      conflicts.push(...found.conflicts);
-      addedColumns.push(...found.additions.map((a) => `${table.name}.${a.path}`));
-      const topLevel = found.additions.filter((a) => a.parents.length === 0 && a.column.type !== 'STRUCT');
-      const nested = found.additions.filter((a) => !topLevel.includes(a));
-      const ref = `\`${this.datasetPath()}.${table.name}\``;
-      if (topLevel.length > 0)
-        steps.push({
-          kind: 'add-column',
-          target: table.name,
-          statement: bigQueryAddColumns(
-            ref,
-            topLevel.map((a) => a.column),
-          ),
-        });
-      if (nested.length > 0) {
-        patched.push(table);
-        steps.push({
-          kind: 'patch-schema',
-          target: table.name,
-          statement: `tables.patch ${this.datasetPath()}.${table.name}: schema.fields gains ${nested
-            .map(
-              (a) => `${a.path} (${a.column.mode} ${a.column.type === 'STRUCT' ? 'RECORD' : a.column.type})`,
-            )
-            .join(', ')}, appended at the end of its record (BigQuery DDL cannot add fields inside a RECORD)`,
-        });
-      }
+    return planBigQuerySchema({
+      projectId: this.projectId(),
+      datasetId: this.datasetId(),
+      datasetExists: dataset !== undefined,
+      tables,
+      views,
     });
-    VIEWS.forEach((view, i) => {
-      const query = viewQueryOf(view, this.projectId(), this.datasetId());
-      if (existingViews[i]?.view?.query !== query)
-        steps.push({
-          kind: 'replace-view',
-          target: view.name,
-          statement: `CREATE OR REPLACE VIEW \`${this.datasetPath()}.${view.name}\` AS\n${query}`,
-        });
-    });
-    for (const { table, rows } of ENUMERATIONS)
-      steps.push({
-        kind: 'replace-rows',
-        target: table.name,
-        statement: `load job WRITE_TRUNCATE into ${this.datasetPath()}.${table.name} (${rows.length} rows of the model)`,
-      });
-    return { steps, conflicts, addedColumns, tables, patched };
   }
 
   /** Runs a DML statement; resolves to the rows it changed. */
