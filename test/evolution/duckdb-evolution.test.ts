@@ -114,6 +114,22 @@ describe.sequential('schema evolution on DuckDB', () => {
     expect(await columnsOf('orders')).not.toContainEqual(expect.stringMatching(/^coupon_code /));
   });
 
+  it('backfill --fill-missing names what is wrong: a column not migrated yet, a required one, an unknown one', async () => {
+    const fill = (target: string) =>
+      shopstream(['backfill', '--from', join(dir, 'backup-1'), '--fill-missing', target], v2);
+    const early = await fill('orders.coupon_code');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(
+      'SHOP_E_WAREHOUSE_SCHEMA: orders.coupon_code does not exist: run `shopstream setup` to migrate the warehouse first',
+    );
+    const required = await fill('orders.total_amount');
+    expect(required.code).toBe(2);
+    expect(required.stderr).toContain('--fill-missing orders.total_amount: total_amount is REQUIRED');
+    const unknown = await fill('orders.coupon');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('orders has no column coupon');
+  });
+
   it('setup adds the columns, nested ones included, and keeps every row as it was', async () => {
     const result = await shopstream(['setup', '--skip-bus'], v2);
     expect(result.code, result.stderr).toBe(0);

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { duckDbString, quoteIdentifier } from '../dialects/duckdb-ddl.js';
 import { rowsCarrying, type FillTarget } from '../migration/fill-target.js';
 import type { NdjsonStage } from './ndjson-stage.js';
@@ -29,7 +30,10 @@ export async function fillMissingInDuckDb(
   );
   const storedType = types.getRows()[0]?.[0] as string | undefined;
   if (!storedType)
-    throw new Error(`${target.table}.${top.name} does not exist: run \`shopstream setup\` to migrate first`);
+    throw new ShopstreamError(
+      'SHOP_E_WAREHOUSE_SCHEMA',
+      `${target.table}.${top.name} does not exist: run \`shopstream setup\` to migrate the warehouse first`,
+    );
   const column = quoteIdentifier(top.name);
   const missing =
     target.chain.length === 1 && top.mode !== 'REPEATED'
