@@ -16,8 +16,8 @@ export interface LoadConfigOptions {
 
 const KEYS = Object.keys(SETTINGS) as SettingKey[];
 const ENV_TO_KEY = new Map(KEYS.map((key) => [envNameOf(key), key]));
-/** Environment variables that are ours but are not settings. */
-const META_ENV = new Set(['SHOPSTREAM_CONFIG']);
+/** Environment variables that are ours but are not settings (see contract/contract-folder.ts). */
+const META_ENV = new Set(['SHOPSTREAM_CONFIG', 'SHOPSTREAM_SCHEMAS']);
 
 /**
  * Resolves the configuration: flags > environment > config file > defaults. Unknown keys and bad values

@@ -38,6 +38,11 @@ export const ERROR_CODES = {
   SHOP_E_CONFIG_INVALID: 'A configuration value is not valid for its key.',
   SHOP_E_CONFIG_FILE: 'The configuration file cannot be read or is not a JSON object.',
   SHOP_E_USAGE: 'A command was called with missing or wrong arguments.',
+  // Contract evolution.
+  SHOP_E_CONTRACT_BREAKING:
+    '`contract check` found a breaking change between the working contract and the earlier one.',
+  SHOP_E_CONTRACT_BASELINE_MISSING:
+    'The earlier contract to compare against cannot be read (no such git ref in this clone, or folder).',
   // Ports: bus, lake, warehouse, archive sources.
   SHOP_E_BUS_NOT_FOUND: 'A topic or subscription does not exist (run `shopstream setup`).',
   SHOP_E_BUS_UNAVAILABLE: 'The message bus cannot be reached or refused the request; retryable.',
@@ -56,6 +61,8 @@ export const ERROR_CODES = {
     "A sink refused one row of a batch for good (a value its table cannot store); the message went to the DLQ with the sink's words, the rest of the batch was written.",
   SHOP_E_RECONCILE_UNBALANCED:
     'shopstream reconcile found buckets where archived ≠ warehouse + dead-lettered, or the lake lacks warehouse rows.',
+  SHOP_E_WAREHOUSE_BREAKING_CHANGE:
+    'setup refuses to migrate the warehouse: the model removes, renames, retypes or requires a column that holds data.',
   SHOP_E_HTTP_BAD_REQUEST:
     'An HTTP request had a bad parameter or body (for example publish_trigger?count=).',
   SHOP_E_INTERNAL: 'An unexpected failure inside shopstream; please report it with the log line.',

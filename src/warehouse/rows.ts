@@ -1,5 +1,7 @@
 import type { AcceptedMessage } from '../contract/message-checker.js';
 import type { EventType, InventoryEvent, OrderEvent, UserActivityEvent } from '../contract/event-types.js';
+import type { Column } from './model/table-model.js';
+import { tableNamed } from './model/tables.js';
 
 /** Columns every raw event table has besides the event's own fields. */
 export interface IngestColumns {
@@ -51,54 +53,54 @@ export interface IngestErrorRow {
   readonly payload_encoding: 'utf8' | 'base64';
 }
 
-/** Builds the warehouse row of an accepted event: the contract's fields only, plus ingest columns. */
+/**
+ * Builds the warehouse row of an accepted event: the table's columns only (so the contract's fields,
+ * nested ones included, and nothing a producer added beyond them), plus the ingest columns. The
+ * columns come from the warehouse model, which derives them from the schemas, so a field added to
+ * the contract is in the row without a change here.
+ */
 export function rowOf(
   message: AcceptedMessage,
   publishTime: string,
   ingestionTime: string,
 ): RowByTable[EventTableName] {
-  const e = message.event;
-  const meta = { event_id: message.eventId, publish_time: publishTime, ingestion_time: ingestionTime };
-  switch (e.event_type) {
-    case 'order':
-      return {
-        order_id: e.order_id,
-        customer_id: e.customer_id,
-        order_date: e.order_date,
-        status: e.status,
-        items: e.items.map((i) => ({
-          product_id: i.product_id,
-          product_name: i.product_name,
-          quantity: i.quantity,
-          price: i.price,
-        })) as OrderRow['items'],
-        shipping_address: {
-          street: e.shipping_address.street,
-          city: e.shipping_address.city,
-          country: e.shipping_address.country,
-        },
-        total_amount: e.total_amount,
-        ...meta,
-      };
-    case 'inventory':
-      return {
-        inventory_id: e.inventory_id,
-        product_id: e.product_id,
-        warehouse_id: e.warehouse_id,
-        quantity_change: e.quantity_change,
-        reason: e.reason,
-        timestamp: e.timestamp,
-        ...meta,
-      };
-    case 'user_activity':
-      return {
-        user_id: e.user_id,
-        activity_type: e.activity_type,
-        ip_address: e.ip_address,
-        user_agent: e.user_agent,
-        timestamp: e.timestamp,
-        metadata: { session_id: e.metadata.session_id, platform: e.metadata.platform },
-        ...meta,
-      };
-  }
+  const row = PROJECTIONS[TABLE_OF_TYPE[message.eventType]](message.event as unknown as Fields);
+  row.event_id = message.eventId;
+  row.publish_time = publishTime;
+  row.ingestion_time = ingestionTime;
+  return row as unknown as RowByTable[EventTableName];
 }
+
+type Fields = Record<string, unknown>;
+type Projection = (value: Fields) => Fields;
+
+const INGEST_COLUMN_NAMES: ReadonlySet<string> = new Set(['event_id', 'publish_time', 'ingestion_time']);
+
+/** Copies the named columns of an object, recursing into STRUCTs (and arrays of them); absent stay absent. */
+function projectionOf(columns: readonly Column[]): Projection {
+  const parts = columns.map((column) => {
+    const nested = column.fields ? projectionOf(column.fields) : undefined;
+    return { name: column.name, nested, repeated: column.mode === 'REPEATED' };
+  });
+  return (value) => {
+    const out: Fields = {};
+    for (const { name, nested, repeated } of parts) {
+      const field = value[name];
+      if (field === undefined) continue;
+      out[name] =
+        nested === undefined || field === null
+          ? field
+          : repeated
+            ? (field as Fields[]).map((element) => (element === null ? null : nested(element)))
+            : nested(field as Fields);
+    }
+    return out;
+  };
+}
+
+const PROJECTIONS = Object.fromEntries(
+  EVENT_TABLES.map((table) => [
+    table,
+    projectionOf(tableNamed(table).columns.filter((c) => !INGEST_COLUMN_NAMES.has(c.name))),
+  ]),
+) as Record<EventTableName, Projection>;

@@ -1,4 +1,6 @@
 import type { EventTableName, IngestErrorRow, RowOf } from './rows.js';
+import type { FillTarget } from './migration/fill-target.js';
+import type { EnsureSchemaOptions, SchemaMigration } from './migration/schema-migration.js';
 import type { ReferenceData } from './reference-data.js';
 
 /**
@@ -13,8 +15,21 @@ export interface Warehouse {
   readonly uri: string;
   /** Opens the connection and checks it answers (the health check). */
   start(): Promise<void>;
-  /** Creates every table and view of the model that does not exist yet (idempotent). */
-  ensureSchema(): Promise<void>;
+  /**
+   * Brings the warehouse to the model, idempotently: creates what does not exist, adds the columns
+   * an earlier contract lacked (nested ones too), re-creates the views, fills the enumeration tables.
+   * It only ever adds: a column the model removes, renames, retypes or makes required is refused with
+   * SHOP_E_WAREHOUSE_BREAKING_CHANGE before anything changes. `dryRun` plans without changing.
+   */
+  ensureSchema(options?: EnsureSchemaOptions): Promise<SchemaMigration>;
+  /**
+   * Fills a column in rows stored before the contract had it (`orders.coupon_code`, or a field in a
+   * record such as `orders.items.discount`), in place, from rows made again from the same events: the
+   * NDJSON rows of the target's table, as the pipeline makes them (a backfill of the archive with
+   * `--fill-missing`). Stored rows with the same event_id that lack the value get it; nothing is
+   * appended, so the views still hold each event once. Resolves to the number of rows updated.
+   */
+  fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number>;
   /** Replaces the contents of the ref_ tables with this universe (idempotent). */
   loadReferenceData(data: ReferenceData): Promise<void>;
   /**

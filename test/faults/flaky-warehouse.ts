@@ -1,4 +1,6 @@
 import { ShopstreamError } from '../../src/errors/shopstream-error.js';
+import type { FillTarget } from '../../src/warehouse/migration/fill-target.js';
+import type { EnsureSchemaOptions, SchemaMigration } from '../../src/warehouse/migration/schema-migration.js';
 import type { ReferenceData } from '../../src/warehouse/reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../../src/warehouse/rows.js';
 import type { AppendResult, QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
@@ -45,8 +47,12 @@ export class FlakyWarehouse implements Warehouse {
     return this.inner.start();
   }
 
-  ensureSchema(): Promise<void> {
-    return this.inner.ensureSchema();
+  ensureSchema(options?: EnsureSchemaOptions): Promise<SchemaMigration> {
+    return this.inner.ensureSchema(options);
+  }
+
+  fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number> {
+    return this.inner.fillMissing(target, ndjson);
   }
 
   loadReferenceData(data: ReferenceData): Promise<void> {

@@ -28,15 +28,19 @@ export type GrpcStatusName = keyof typeof GrpcStatus;
  * A local server speaking BigQuery's real protocols, since no BigQuery emulator exists here:
  *
  * - **REST** (BigQuery API v2, what `@google-cloud/bigquery` calls): datasets get/insert, tables
- *   get/insert (tables and views, with the service's checks of partitioning and clustering), jobs
- *   insert/get (query jobs; load jobs uploaded as multipart NDJSON), jobs.query and getQueryResults.
+ *   get/insert/delete (tables and views, with the service's checks of partitioning and clustering),
+ *   tables.patch (a view's query; a table's schema, checked as the service checks a schema update:
+ *   fields only added, at the end, never REQUIRED), jobs insert/get (query jobs; load jobs uploaded
+ *   as multipart NDJSON), jobs.query and getQueryResults.
  * - **gRPC** (`google.cloud.bigquery.storage.v1.BigQueryWrite`, built from the protos
  *   `@google-cloud/bigquery-storage` ships): AppendRows on `_default` streams, decoding each row with
  *   the writer's `writer_schema` descriptor and checking it against the table; GetWriteStream.
  *
  * It is not a SQL engine: every SQL statement is parsed with node-sql-parser's BigQuery dialect (bad
  * SQL fails like BigQuery's `invalidQuery`), and a query is answered only by a result the test sets
- * with {@link answerQuery} or, for `SELECT COUNT(*) FROM <table>`, by counting stored rows.
+ * with {@link answerQuery} or, for `SELECT COUNT(*) FROM <table>`, by counting stored rows. Two
+ * statements are carried out: `ALTER TABLE … ADD COLUMN` (schema-updates.ts) and the UPDATE of an
+ * in-place fill (fill-update.ts), each read strictly, so anything else shopstream might send shows.
  * Unimplemented calls are logged to stderr, listed in {@link unsupported} and refused (HTTP 501,
  * gRPC UNIMPLEMENTED). Clients connect without credentials: plaintext gRPC, no OAuth token.
  *

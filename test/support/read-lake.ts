@@ -1,14 +1,19 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** Every file under a folder, as paths relative to it, sorted. */
+/**
+ * Every file under a folder, as paths relative to it, sorted. A file that goes away while the folder
+ * is read (a writer's temp file, renamed into place meanwhile) is left out, as if listed a moment
+ * later.
+ */
 export function listFiles(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(root, path));
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(path);
+      else if (stat) out.push(relative(root, path));
     }
   };
   walk(root);

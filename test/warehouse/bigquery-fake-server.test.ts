@@ -185,15 +185,70 @@ describe('the local BigQuery server refuses what BigQuery refuses', () => {
 
   it('answers 501 to a call it does not implement, and lists it', async () => {
     const before = bq.unsupported.length;
-    const error = await restError(rest.dataset(DATASET).table('t').delete());
+    const error = await restError(rest.dataset(DATASET).delete());
     expect(error.code).toBe(501);
     expect(bq.unsupported.slice(before)).toEqual([
-      `DELETE /bigquery/v2/projects/${PROJECT}/datasets/${DATASET}/tables/t`,
+      `DELETE /bigquery/v2/projects/${PROJECT}/datasets/${DATASET}`,
     ]);
   });
 
   it('answers 501 to a query nobody set an answer for, rather than inventing rows', async () => {
     const error = await restError(rest.query('SELECT id FROM `fake-check.d.t` WHERE amount > 1'));
     expect(error.code).toBe(501);
+  });
+
+  describe('schema changes', () => {
+    const table = (name: string) => rest.dataset(DATASET).table(name);
+    const fields = async (name: string) =>
+      ((await table(name).getMetadata())[0] as { schema: { fields: { name: string; mode?: string }[] } })
+        .schema.fields;
+
+    beforeAll(async () => {
+      await rest.dataset(DATASET).createTable('s', {
+        schema: [
+          { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+          { name: 'r', type: 'RECORD', fields: [{ name: 'a', type: 'STRING' }] },
+        ],
+      });
+    });
+
+    it('adds a column with ALTER TABLE … ADD COLUMN, at the end, and refuses NOT NULL or a duplicate', async () => {
+      await rest.query(
+        'ALTER TABLE `fake-check.d.s`\n  ADD COLUMN IF NOT EXISTS c STRING OPTIONS (description = "C."),\n  ADD COLUMN IF NOT EXISTS n ARRAY<INT64>',
+      );
+      expect((await fields('s')).map((f) => [f.name, f.mode ?? 'NULLABLE'])).toEqual([
+        ['id', 'REQUIRED'],
+        ['r', 'NULLABLE'],
+        ['c', 'NULLABLE'],
+        ['n', 'REPEATED'],
+      ]);
+      expect(
+        (await restError(rest.query('ALTER TABLE `fake-check.d.s` ADD COLUMN c STRING'))).message,
+      ).toContain('Column already exists: c');
+      expect(
+        (await restError(rest.query('ALTER TABLE `fake-check.d.s` ADD COLUMN x STRING NOT NULL'))).message,
+      ).toContain('cannot be added as NOT NULL');
+    });
+
+    it('patches a schema that only adds fields at the end, and refuses one that drops, moves, retypes or requires', async () => {
+      const current = await fields('s');
+      const refused = async (next: object[]) =>
+        (await restError(table('s').setMetadata({ schema: { fields: next } }))).message;
+      expect(await refused(current.slice(1))).toMatch(/Field id (is missing|has moved)/);
+      expect(await refused([current[1]!, current[0]!, ...current.slice(2)])).toContain('has moved');
+      expect(await refused([{ ...current[0], type: 'INTEGER' }, ...current.slice(1)])).toContain(
+        'Field id has changed type from STRING to INT64',
+      );
+      expect(await refused([...current, { name: 'z', type: 'STRING', mode: 'REQUIRED' }])).toContain(
+        'Cannot add required fields to an existing schema. (field: z)',
+      );
+      const record = current.find((f) => f.name === 'r') as unknown as { fields: object[] };
+      const nested = current.map((f) =>
+        f.name === 'r' ? { ...f, fields: [...record.fields, { name: 'b', type: 'STRING' }] } : f,
+      );
+      await table('s').setMetadata({ schema: { fields: nested } });
+      const r = (await fields('s')).find((f) => f.name === 'r') as unknown as { fields: { name: string }[] };
+      expect(r.fields.map((f) => f.name)).toEqual(['a', 'b']);
+    });
   });
 });

@@ -257,7 +257,7 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       ).toBe(viewQueryOf(view, PROJECT, datasetId));
     });
 
-    it('refuses a table that exists with other columns (another version of shopstream) as SHOP_E_WAREHOUSE_SCHEMA', async () => {
+    it('refuses a table that lacks a REQUIRED column of the model as SHOP_E_WAREHOUSE_BREAKING_CHANGE', async () => {
       const datasetId = `ds_${randomUUID().slice(0, 8)}`;
       const client = new BigQuery({
         projectId: PROJECT,
@@ -272,8 +272,9 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       const error = await warehouse({ datasetId })
         .ensureSchema()
         .catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_SCHEMA', retryable: false });
-      expect((error as Error).message).toContain('ingestion_time is missing');
+      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_BREAKING_CHANGE', retryable: false });
+      expect((error as Error).message).toContain('orders.ingestion_time is a new REQUIRED column');
+      expect(bq.tableIds(PROJECT, datasetId)).toEqual(['orders']);
     });
 
     it('every SQL statement the adapter sent parses with the BigQuery dialect', () => {

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
+import { contractSettingsOf } from '../../config/contract-settings.js';
+import type { Config } from '../../config/settings.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
 
 /** `shopstream backfill --from <uri>`: replay archived NDJSON through the pipeline's contract and sinks. */
@@ -16,13 +18,29 @@ export function register(program: Command): void {
     )
     .option('--restart', 'ignore the checkpoint and start from the first file')
     .option('--batch <records>', 'records per write to the sinks', '20000')
+    .option(
+      '--fill-missing <table.column>',
+      'instead of appending, fill this column in place in rows stored before the contract had it (e.g. orders.coupon_code, orders.items.discount); repeatable',
+      (value: string, previous: string[] = []) => [...previous, ...value.split(',')],
+    )
+    .addHelpText(
+      'after',
+      `
+--fill-missing: after a contract change added an optional field and \`shopstream setup\` added its
+column, the rows stored before (by the old pipeline, or before the change) have it NULL although the
+archive holds the field. This reads the archive again with the current contract and sets the column
+in place where the stored row (same event_id) lacks it. No row is appended, to the warehouse, the
+lake or the DLQ, so the views still hold each event once; a second run changes nothing.
+  shopstream backfill --from ./data/backup --fill-missing orders.coupon_code`,
+    )
     .action(
       async (
-        opts: { from: string; checkpoint?: string; restart?: boolean; batch: string },
+        opts: { from: string; checkpoint?: string; restart?: boolean; batch: string; fillMissing?: string[] },
         command: Command,
       ) => {
         const { config, logger } = commandContext(command);
         const batchRecords = parsePositiveInt('--batch', opts.batch, 1_000_000);
+        if (opts.fillMissing) return fillMissing(config, opts.from, opts.fillMissing, batchRecords);
         const [
           { openBackfillSource },
           { BackfillCheckpoint },
@@ -31,7 +49,6 @@ export function register(program: Command): void {
           { openLake },
           { openWarehouse },
           { Telemetry },
-          { contractSettingsOf },
         ] = await Promise.all([
           import('../../archive/sources/open-backfill-source.js'),
           import('../../archive/backfill-checkpoint.js'),
@@ -40,7 +57,6 @@ export function register(program: Command): void {
           import('../../lake/open-lake.js'),
           import('../../warehouse/open-warehouse.js'),
           import('../../telemetry/telemetry.js'),
-          import('../../config/contract-settings.js'),
         ]);
         const checkpointPath =
           opts.checkpoint ??
@@ -69,8 +85,7 @@ export function register(program: Command): void {
             telemetry: new Telemetry(),
             logger,
             batchRecords,
-            prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
-            contract: contractSettingsOf(config),
+            ...checking(config),
             onProgress: (p) => reporter.update(p),
             signal: abort.signal,
           });
@@ -98,4 +113,59 @@ export function register(program: Command): void {
         }
       },
     );
+}
+
+/** `backfill --fill-missing`: fills columns in place from the archive (see runFillMissing). */
+async function fillMissing(
+  config: Config,
+  from: string,
+  names: string[],
+  batchRecords: number,
+): Promise<void> {
+  const [{ parseFillTarget }, { openBackfillSource }, { runFillMissing }, { openWarehouse }] =
+    await Promise.all([
+      import('../../warehouse/migration/fill-target.js'),
+      import('../../archive/sources/open-backfill-source.js'),
+      import('../../archive/fill-missing.js'),
+      import('../../warehouse/open-warehouse.js'),
+    ]);
+  const targets = names.map(parseFillTarget);
+  const source = await openBackfillSource(from);
+  const warehouse = await openWarehouse(config.warehouse);
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await warehouse.start();
+    const started = Date.now();
+    const progress = await runFillMissing({
+      source,
+      warehouse,
+      targets,
+      batchRecords,
+      ...checking(config),
+      signal: abort.signal,
+    });
+    const seconds = Math.round((Date.now() - started) / 10) / 100;
+    process.stdout.write(
+      JSON.stringify({ fillMissing: progress, seconds, interrupted: abort.signal.aborted }) + '\n',
+    );
+    if (abort.signal.aborted) process.exitCode = 130;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.allSettled([source.close(), warehouse.close()]);
+  }
+}
+
+/** How a backfill checks records: the pipeline's worker threads and contract settings. */
+function checking(config: Config): {
+  prepareWorkers: number | undefined;
+  contract: ReturnType<typeof contractSettingsOf>;
+} {
+  return {
+    prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
+    contract: contractSettingsOf(config),
+  };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BigQuery, type BigQueryOptions, type Dataset, type QueryRowsResponse } from '@google-cloud/bigquery';
@@ -6,9 +7,12 @@ import { credentials as grpcCredentials } from '@grpc/grpc-js';
 import { PassThroughClient } from 'google-auth-library';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { silentLogger, type Logger } from '../../telemetry/logger.js';
+import { breakingChangeError } from '../migration/breaking-change-error.js';
+import { rowsCarrying, type FillTarget } from '../migration/fill-target.js';
+import type { EnsureSchemaOptions, SchemaMigration } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
-import { TABLES } from '../model/tables.js';
+import { TABLES, tableNamed } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
 import type { ReferenceData } from '../reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
@@ -27,8 +31,11 @@ import {
   type TableResource,
 } from './model-resources.js';
 import { integerOfText, plainValue } from './plain-value.js';
-import { schemaDifferences } from './schema-differences.js';
+import { bigQueryFillStatement, fillStagingFields } from './bigquery-fill-missing.js';
+import { planBigQuerySchema, type BigQuerySchemaPlan } from './bigquery-schema-plan.js';
+import { mergedSchema } from './merged-schema.js';
 import { GRPC_STATUS } from '../../util/grpc-status.js';
+import type { TableField } from './table-field.js';
 import { toWarehouseError } from './to-warehouse-error.js';
 
 export type { BigQueryWarehouseOptions };
@@ -112,14 +119,25 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   /**
-   * Creates the dataset, every table and view of the model that does not exist yet, and fills the
-   * enumeration tables. An existing table must have the model's columns (else SHOP_E_WAREHOUSE_SCHEMA);
-   * a view that exists with another query is updated to the model's.
+   * Brings the dataset to the model. It reads every table (tables.get) and plans first: a missing
+   * dataset, table or view is created; columns the model gained are added to existing tables, top-level
+   * ones with ALTER TABLE … ADD COLUMN, fields inside a RECORD (`items`, `shipping_address`,
+   * `metadata`) with tables.patch, since BigQuery DDL cannot add those; a view whose query differs is
+   * updated; the enumeration tables are reloaded. Any difference that is not an addition is refused
+   * with SHOP_E_WAREHOUSE_BREAKING_CHANGE before anything changes. A dry run plans only.
    */
-  async ensureSchema(): Promise<void> {
+  async ensureSchema(options: EnsureSchemaOptions = {}): Promise<SchemaMigration> {
     this.assertOpen();
+    const dryRun = options.dryRun === true;
+    const plan = await this.planSchema();
+    if (plan.conflicts.length > 0) throw breakingChangeError(this.uri, plan.conflicts);
+    const migration: SchemaMigration = { dryRun, steps: plan.steps, addedColumns: plan.addedColumns };
+    if (dryRun) return migration;
     await this.ensureDataset();
-    await Promise.all(TABLES.map((table) => this.ensureTable(table)));
+    await Promise.all(plan.tables.map((table) => this.ensureTable(table)));
+    for (const { statement } of plan.steps.filter((s) => s.kind === 'add-column'))
+      await this.runDdl(statement, 'add columns');
+    for (const table of plan.patched) await this.addNestedFields(table);
     // BigQuery checks a view's query when it is created, so the tables must exist first. Each view
     // reads tables only (the views it builds on are inlined), so views need no order among themselves.
     await Promise.all(
@@ -128,6 +146,121 @@ export class BigQueryWarehouse implements Warehouse {
       ),
     );
     await Promise.all(ENUMERATIONS.map(({ table, rows }) => this.replaceRows(table.name, rows)));
+    return migration;
+  }
+
+  /** Reads the dataset's tables and views (tables.get) and plans the model onto them. */
+  private async planSchema(): Promise<BigQuerySchemaPlan> {
+    const dataset = await this.metadataOf(`dataset ${this.datasetPath()}`, () => this.dataset.getMetadata());
+    const read = (name: string): Promise<TableResource | undefined> =>
+      dataset
+        ? this.metadataOf(`table ${name}`, () => this.dataset.table(name).getMetadata())
+        : Promise.resolve(undefined);
+    const [tables, views] = await Promise.all([
+      Promise.all(TABLES.map((t) => read(t.name))),
+      Promise.all(VIEWS.map((v) => read(v.name))),
+    ]);
+    return planBigQuerySchema({
+      projectId: this.projectId(),
+      datasetId: this.datasetId(),
+      datasetExists: dataset !== undefined,
+      tables,
+      views,
+    });
+  }
+
+  /** Runs a DML statement; resolves to the rows it changed. */
+  private async dml(sql: string, what: string): Promise<number> {
+    try {
+      const [, , response] = (await this.bigquery.query(
+        { query: sql, useLegacySql: false },
+        { autoPaginate: false },
+      )) as unknown as [unknown, unknown, { numDmlAffectedRows?: string } | undefined];
+      return Number(response?.numDmlAffectedRows ?? 0);
+    } catch (error) {
+      throw toWarehouseError(error, what, 'admin', { sql: sql.slice(0, 500) });
+    }
+  }
+
+  /** Runs a DDL statement (ALTER TABLE) as a query job. */
+  private async runDdl(sql: string, what: string): Promise<void> {
+    try {
+      await this.bigquery.query({ query: sql, useLegacySql: false });
+    } catch (error) {
+      throw toWarehouseError(error, what, 'admin', { sql: sql.slice(0, 500) });
+    }
+  }
+
+  /**
+   * Adds the model's fields that a table's RECORDs lack (and new RECORD columns) with tables.patch of
+   * the whole schema: the table's fields as they are now, new ones appended where they belong.
+   */
+  private async addNestedFields(table: TableModel): Promise<void> {
+    const handle = this.dataset.table(table.name);
+    const current = await this.metadataOf(`table ${table.name}`, () => handle.getMetadata());
+    const fields = mergedSchema(current?.schema?.fields ?? [], tableFieldsOf(table.name));
+    try {
+      // (The library types fields as mutable; the list is ours and not changed after this.)
+      await handle.setMetadata({ schema: { fields } } as object);
+      this.logger.info({ table: table.name }, 'bigquery table schema patched to the model');
+    } catch (error) {
+      throw toWarehouseError(error, `patch the schema of ${table.name}`, 'admin');
+    }
+  }
+
+  /**
+   * Fills a column in rows stored before it existed, in place (see Warehouse.fillMissing): the rows
+   * that carry a value are loaded into a staging table (expiring after a day, deleted when done), and
+   * one UPDATE … FROM it sets the column where the stored rows lack it. DML works on rows the Storage
+   * Write API streamed, unlike the legacy streaming buffer.
+   */
+  async fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number> {
+    this.assertOpen();
+    const model = tableNamed(target.table);
+    const partition = model.partitioning?.column;
+    const rows = rowsCarrying(target, ndjson, partition ? [partition] : []);
+    if (rows.length === 0) return 0;
+    const current = await this.metadataOf(`table ${target.table}`, () =>
+      this.dataset.table(target.table).getMetadata(),
+    );
+    const top = target.chain[0]!.name;
+    const fields = fillStagingFields(current?.schema?.fields ?? [], [
+      'event_id',
+      ...(partition ? [partition] : []),
+      top,
+    ]);
+    if (!fields)
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_SCHEMA',
+        `bigquery: ${this.datasetPath()}.${target.table} has no column ${top} (or event_id): run \`shopstream setup\` to migrate it first`,
+      );
+    const staged = `_shopstream_fill_${target.table}_${randomUUID().slice(0, 8)}`;
+    const dayFromNow = String(Date.now() + 24 * 3600_000);
+    try {
+      await this.dataset.createTable(staged, { schema: { fields }, expirationTime: dayFromNow } as object);
+    } catch (error) {
+      throw toWarehouseError(error, `create staging table ${staged}`, 'admin');
+    }
+    try {
+      await this.replaceRows(staged, rows, fields);
+      const times = partition ? rows.map((r) => String(r[partition])).sort() : [];
+      const sql = bigQueryFillStatement({
+        target,
+        table: `\`${this.datasetPath()}.${target.table}\``,
+        staged: `\`${this.datasetPath()}.${staged}\``,
+        ...(partition
+          ? { partition: { column: partition, from: times[0]!, to: times[times.length - 1]! } }
+          : {}),
+      });
+      return await this.dml(sql, `fill ${target.table}.${target.path}`);
+    } finally {
+      await this.dataset
+        .table(staged)
+        .delete()
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, table: staged }, 'staging table not deleted; it expires in a day'),
+        );
+    }
   }
 
   async loadReferenceData(data: ReferenceData): Promise<void> {
@@ -311,26 +444,13 @@ export class BigQueryWarehouse implements Warehouse {
     );
   }
 
-  /**
-   * Creates a table; when it exists, checks its columns against the model, so a table made by
-   * another version of shopstream fails here, with the differences, rather than at the first append.
-   */
+  /** Creates a table of the model (one that existed when planned is left to the migration steps). */
   private async ensureTable(table: TableModel): Promise<void> {
-    const resource = tableResourceOf(table);
-    const existing = await this.readOrCreate(
+    await this.readOrCreate(
       `table ${table.name}`,
       () => this.dataset.table(table.name).getMetadata(),
-      () => this.dataset.createTable(table.name, resource as object),
+      () => this.dataset.createTable(table.name, tableResourceOf(table) as object),
     );
-    if (!existing) return;
-    const differences = schemaDifferences(resource.schema?.fields ?? [], existing.schema?.fields ?? []);
-    if (differences.length > 0) {
-      throw new ShopstreamError(
-        'SHOP_E_WAREHOUSE_SCHEMA',
-        `bigquery: table ${this.datasetPath()}.${table.name} differs from the model (made by another version of shopstream?); migrate or recreate it. ${differences.join('; ')}`,
-        { context: { table: table.name, differences } },
-      );
-    }
   }
 
   /** Creates a view, or points an existing one at the model's query when it differs. */
@@ -354,8 +474,11 @@ export class BigQueryWarehouse implements Warehouse {
    * Replaces a table's rows with a load job (newline-delimited JSON, WRITE_TRUNCATE): the old rows go
    * and the new ones arrive in one atomic job, so a repeat leaves the same contents.
    */
-  private async replaceRows(table: string, rows: readonly object[]): Promise<void> {
-    const fields = tableFieldsOf(table);
+  private async replaceRows(
+    table: string,
+    rows: readonly object[],
+    fields: readonly TableField[] = tableFieldsOf(table),
+  ): Promise<void> {
     const ndjson =
       rows.map((row) => JSON.stringify(loadRowOf(fields, row))).join('\n') + (rows.length > 0 ? '\n' : '');
     try {

@@ -63,6 +63,21 @@ function columnLines(columns: readonly Column[], indent: string, topLevel: boole
   return lines;
 }
 
+/**
+ * ALTER TABLE … ADD COLUMN IF NOT EXISTS for new top-level columns of an existing table, scalar or
+ * arrays of scalars, with their descriptions; existing rows get NULL (or an empty array). BigQuery
+ * DDL cannot add a field inside a RECORD: the adapter adds those with tables.patch.
+ */
+export function bigQueryAddColumns(table: string, columns: readonly Column[]): string {
+  const clauses = columns.map((column) => {
+    if (column.type === 'STRUCT' || column.mode === 'REQUIRED')
+      throw new Error(`bigQueryAddColumns: ${column.name} is not an optional scalar column`);
+    const type = column.mode === 'REPEATED' ? `ARRAY<${SCALAR[column.type]}>` : SCALAR[column.type];
+    return `ADD COLUMN IF NOT EXISTS ${column.name} ${type} OPTIONS (description = ${bigQueryString(column.description)})`;
+  });
+  return `ALTER TABLE ${table}\n  ${clauses.join(',\n  ')}`;
+}
+
 /** CREATE OR REPLACE VIEW for one view (its SELECT is also committed alone for Terraform). */
 export function bigQueryCreateView(view: ViewModel): string {
   return `CREATE OR REPLACE VIEW ${BIGQUERY_DIALECT.table(view.name)} AS\n${viewSql(view, BIGQUERY_DIALECT)}`;

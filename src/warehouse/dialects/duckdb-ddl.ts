@@ -51,6 +51,20 @@ export function duckDbCreateTable(table: TableModel): string {
   return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${columns.join(',\n')}\n)`;
 }
 
+/**
+ * ALTER TABLE … ADD COLUMN for a column an existing table lacks. A field of a STRUCT is added by its
+ * path (`shipping_address.postal_code`), and of the STRUCT elements of a list through `element`
+ * (`items.element.discount`); existing rows get NULL. (DuckDB adds no constraint this way, which is
+ * fine: only optional columns are ever added.)
+ */
+export function duckDbAddColumn(table: string, parents: readonly Column[], column: Column): string {
+  const path = [
+    ...parents.map((p) => `${quoteIdentifier(p.name)}${p.mode === 'REPEATED' ? '.element' : ''}`),
+    quoteIdentifier(column.name),
+  ].join('.');
+  return `ALTER TABLE ${table} ADD COLUMN ${path} ${duckDbType(column)}`;
+}
+
 /** COMMENT ON statements that store the table's and its columns' descriptions in the catalog. */
 export function duckDbComments(table: TableModel): string[] {
   return [

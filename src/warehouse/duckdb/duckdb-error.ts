@@ -2,7 +2,8 @@ import { ShopstreamError } from '../../errors/shopstream-error.js';
 
 /** What the adapter was doing when DuckDB failed, for the error's message and context. */
 export interface DuckDbFailureContext {
-  readonly action: 'start' | 'ensureSchema' | 'loadReferenceData' | 'append' | 'appendErrors' | 'query';
+  readonly action:
+    'start' | 'ensureSchema' | 'fillMissing' | 'loadReferenceData' | 'append' | 'appendErrors' | 'query';
   readonly path: string;
   readonly table?: string;
 }

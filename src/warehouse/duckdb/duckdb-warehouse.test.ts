@@ -118,11 +118,18 @@ describe('DuckDbWarehouse', () => {
     },
   );
 
-  it('refuses a table whose columns differ from the model (SHOP_E_WAREHOUSE_SCHEMA)', async () => {
+  it('refuses, changing nothing, a table whose columns the model would retype or require (SHOP_E_WAREHOUSE_BREAKING_CHANGE)', async () => {
     await warehouse.query('CREATE TABLE orders (order_id VARCHAR)');
     const error = await rejection(warehouse.ensureSchema());
-    expect(error.code).toBe('SHOP_E_WAREHOUSE_SCHEMA');
-    expect(error.message).toMatch(/orders: expected \(order_id VARCHAR, customer_id VARCHAR/);
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_BREAKING_CHANGE');
+    expect(error.message).toContain(
+      'orders.order_id is NULLABLE VARCHAR in the warehouse, the model has REQUIRED VARCHAR',
+    );
+    expect(error.message).toContain('orders.customer_id is a new REQUIRED column');
+    const { rows } = await warehouse.query(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'inventory'",
+    );
+    expect(rows).toEqual([{ n: 0 }]);
   });
 
   it('replaces the ref_ rows on each load, and keeps the old ones when a load fails', async () => {

@@ -5,18 +5,23 @@ import { ShopstreamError } from '../../errors/shopstream-error.js';
 import {
   duckDbCatalogStatements,
   duckDbString,
-  duckDbTableStatements,
   duckDbType,
   quoteIdentifier,
 } from '../dialects/duckdb-ddl.js';
+import { breakingChangeError } from '../migration/breaking-change-error.js';
+import type { FillTarget } from '../migration/fill-target.js';
+import type { EnsureSchemaOptions, SchemaMigration } from '../migration/schema-migration.js';
 import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
-import { TABLES, tableNamed } from '../model/tables.js';
+import { tableNamed } from '../model/tables.js';
 import type { ReferenceData } from '../reference-data.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
 import { confineToWarehouse } from './confine-to-warehouse.js';
 import { duckDbError, isFatalDuckDbError, type DuckDbFailureContext } from './duckdb-error.js';
+import { fillMissingInDuckDb } from './duckdb-fill-missing.js';
+import { planDuckDbSchema } from './duckdb-schema-plan.js';
+import { readDuckDbColumns } from './duckdb-stored-columns.js';
 import { NdjsonStage } from './ndjson-stage.js';
 import { plainValue } from './plain-value.js';
 
@@ -190,15 +195,47 @@ export class DuckDbWarehouse implements Warehouse {
     return duckDbError(error, context);
   }
 
-  async ensureSchema(): Promise<void> {
+  /**
+   * Creates the tables and views of the model, and migrates a file made by an earlier contract: reads
+   * its columns from information_schema, adds what the model has gained (nested fields too) in one
+   * transaction, re-creates every view and re-applies the descriptions. A difference that is not an
+   * addition is refused with SHOP_E_WAREHOUSE_BREAKING_CHANGE before anything changes. A dry run
+   * plans only.
+   */
+  async ensureSchema(options: EnsureSchemaOptions = {}): Promise<SchemaMigration> {
+    const dryRun = options.dryRun === true;
+    let migration: SchemaMigration | undefined;
     await this.write({ action: 'ensureSchema', path: this.path }, async (connection) => {
-      for (const statement of duckDbTableStatements()) await connection.run(statement);
-      await this.checkColumns(connection);
+      const plan = planDuckDbSchema(await readDuckDbColumns(connection));
+      if (plan.conflicts.length > 0) throw breakingChangeError(this.uri, plan.conflicts);
+      migration = {
+        dryRun,
+        steps: [...plan.tableSteps, ...plan.catalogSteps],
+        addedColumns: plan.addedColumns,
+      };
+      if (dryRun) return;
+      await this.transaction(connection, async () => {
+        for (const step of plan.tableSteps) await connection.run(step.statement);
+      });
       for (const statement of duckDbCatalogStatements()) await connection.run(statement);
       await this.transaction(connection, async () => {
         for (const { table, rows } of ENUMERATIONS) await this.replaceRows(connection, table, rows);
       });
     });
+    return migration!;
+  }
+
+  /** Fills a column in rows stored before it existed, in one transaction (see fillMissingInDuckDb). */
+  async fillMissing(target: FillTarget, ndjson: Uint8Array): Promise<number> {
+    let updated = 0;
+    await this.write({ action: 'fillMissing', path: this.path, table: target.table }, async (connection) => {
+      const stage = this.stage;
+      if (!stage) throw new ShopstreamError('SHOP_E_WAREHOUSE_UNAVAILABLE', `${this.uri}: not started`);
+      await this.transaction(connection, async () => {
+        updated = await fillMissingInDuckDb(connection, stage, target, ndjson, MAX_ROW_BYTES);
+      });
+    });
+    return updated;
   }
 
   async loadReferenceData(data: ReferenceData): Promise<void> {
@@ -416,30 +453,6 @@ export class DuckDbWarehouse implements Warehouse {
       await stage.remove(file);
     }
   }
-
-  /** Fails when a table exists with other columns than the model's (it was made by another version). */
-  private async checkColumns(connection: DuckDBConnection): Promise<void> {
-    const reader = await connection.runAndReadAll(
-      `SELECT table_name, column_name, data_type FROM information_schema.columns
-       WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
-    );
-    const actual = new Map<string, string[]>();
-    for (const [table, column, type] of reader.getRows() as [string, string, string][])
-      actual.set(table, [...(actual.get(table) ?? []), `${column} ${type}`]);
-    const differences: string[] = [];
-    for (const table of TABLES) {
-      const expected = table.columns.map((c) => `${c.name} ${catalogType(duckDbType(c))}`);
-      const found = actual.get(table.name) ?? [];
-      if (expected.join(', ') !== found.join(', '))
-        differences.push(`${table.name}: expected (${expected.join(', ')}), found (${found.join(', ')})`);
-    }
-    if (differences.length > 0)
-      throw new ShopstreamError(
-        'SHOP_E_WAREHOUSE_SCHEMA',
-        `${this.path}: tables differ from the model (made by another version of shopstream?); migrate or recreate them. ${differences.join('; ')}`,
-        { context: { differences } },
-      );
-  }
 }
 
 /** The rows with a newline after the last one, so that the texts of a group can be joined. */
@@ -447,9 +460,4 @@ function withFinalNewline(ndjson: Uint8Array): Uint8Array {
   return ndjson.length === 0 || ndjson[ndjson.length - 1] === 0x0a
     ? ndjson
     : Buffer.concat([ndjson, Buffer.from('\n')]);
-}
-
-/** How DuckDB's catalog spells a type the DDL writes as TIMESTAMPTZ. */
-function catalogType(type: string): string {
-  return type.replaceAll('TIMESTAMPTZ', 'TIMESTAMP WITH TIME ZONE');
 }

@@ -1,6 +1,7 @@
 import { EVENT_SCHEMAS } from '../../contract/schemas.js';
 import type { EventType } from '../../contract/event-types.js';
 import { enumValues } from './columns-from-schema.js';
+import { ENUMERATION_SOURCES, type EnumerationSource } from './enumeration-sources.js';
 import type { Column, TableModel } from './table-model.js';
 
 /** A row of an enumeration table: its value, its meaning, and what the views need to know of it. */
@@ -26,9 +27,8 @@ const required = (name: string, type: Column['type'], description: string): Colu
 });
 
 function enumeration(
-  name: string,
+  { table: name, ...source }: EnumerationSource,
   description: string,
-  source: Enumeration['source'],
   key: string,
   extra: readonly Column[],
   meaning: Readonly<Record<string, Readonly<Record<string, string | number | null>>>>,
@@ -63,9 +63,8 @@ function enumeration(
 }
 
 export const ORDER_STATUS = enumeration(
-  'ref_order_status',
+  ENUMERATION_SOURCES.orderStatus,
   'The order lifecycle: each status with its rank, so the furthest status of an order is its current one.',
-  { eventType: 'order', path: 'status' },
   'status',
   [required('lifecycle_rank', 'INT64', 'Position in the lifecycle, 1 = pending; higher is further along.')],
   {
@@ -79,9 +78,8 @@ export const ORDER_STATUS = enumeration(
 );
 
 export const INVENTORY_REASON = enumeration(
-  'ref_inventory_reason',
+  ENUMERATION_SOURCES.inventoryReason,
   'Why stock moves, with the direction a movement of that reason normally has.',
-  { eventType: 'inventory', path: 'reason' },
   'reason',
   [required('direction', 'INT64', '+1 when this reason adds stock, -1 when it removes stock.')],
   {
@@ -93,9 +91,8 @@ export const INVENTORY_REASON = enumeration(
 );
 
 export const ACTIVITY_TYPE = enumeration(
-  'ref_activity_type',
+  ENUMERATION_SOURCES.activityType,
   'What a user can do in a session, with its step in the conversion funnel.',
-  { eventType: 'user_activity', path: 'activity_type' },
   'activity_type',
   [
     {
@@ -116,9 +113,8 @@ export const ACTIVITY_TYPE = enumeration(
 );
 
 export const PLATFORM = enumeration(
-  'ref_platform',
+  ENUMERATION_SOURCES.platform,
   'The platforms a session runs on.',
-  { eventType: 'user_activity', path: 'metadata.platform' },
   'platform',
   [],
   {

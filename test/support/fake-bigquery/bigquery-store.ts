@@ -8,7 +8,8 @@ export interface FakeTable {
   /** The `tables.insert` body as received, plus the fields the service adds (id, type, times). */
   readonly resource: Record<string, unknown>;
   readonly type: 'TABLE' | 'VIEW';
-  readonly schema: readonly FieldSchema[];
+  /** Changed by ALTER TABLE … ADD COLUMN and tables.patch (see schema-updates.ts). */
+  schema: readonly FieldSchema[];
   /** Stored rows in arrival order (see row-values.ts for the stored forms). */
   rows: Record<string, unknown>[];
 }

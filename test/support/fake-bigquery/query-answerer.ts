@@ -1,6 +1,8 @@
 import sqlParser from 'node-sql-parser';
 import type { BigQueryStore } from './bigquery-store.js';
 import type { FieldSchema } from './row-values.js';
+import { runFillUpdate } from './fill-update.js';
+import { alterTableAddColumns, SchemaUpdateError } from './schema-updates.js';
 
 const { Parser } = sqlParser;
 const parser = new Parser();
@@ -10,6 +12,8 @@ const DIALECT = { database: 'BigQuery' };
 export interface CannedResult {
   readonly schema: readonly FieldSchema[];
   readonly rows: readonly Record<string, unknown>[];
+  /** For a DML statement: the rows it changed (`numDmlAffectedRows`). */
+  readonly numDmlAffectedRows?: number;
 }
 
 /** A failure a test sets for a query, answered as BigQuery answers a failed query. */
@@ -53,6 +57,16 @@ export class QueryAnswerer {
 
   /** Answers one query; `defaultDataset` resolves bare table names, as the API's option does. */
   run(sql: string, projectId = this.defaultProject(), defaultDataset?: DatasetRef): QueryOutcome {
+    if (/^\s*ALTER\s+TABLE\b/i.test(sql)) {
+      // node-sql-parser reads no OPTIONS (…) nor IF NOT EXISTS here: schema-updates.ts reads it strictly.
+      try {
+        alterTableAddColumns(sql, this.store, projectId, defaultDataset);
+        return { ok: true, result: { schema: [], rows: [] } };
+      } catch (error) {
+        if (!(error instanceof SchemaUpdateError)) throw error;
+        return { ok: false, status: error.status, reason: error.reason, message: error.message };
+      }
+    }
     const syntax = checkSyntax(sql);
     if (syntax) return { ok: false, status: 400, reason: 'invalidQuery', message: syntax };
     const missing = this.missingTables(sql, projectId, defaultDataset);
@@ -63,6 +77,16 @@ export class QueryAnswerer {
         reason: 'notFound',
         message: `Not found: Table ${missing} was not found in location US`,
       };
+    }
+    if (/^\s*UPDATE\b/i.test(sql)) {
+      try {
+        const changed = runFillUpdate(sql, this.store, projectId);
+        return { ok: true, result: { schema: [], rows: [], numDmlAffectedRows: changed } };
+      } catch (error) {
+        if (!(error instanceof SchemaUpdateError)) throw error;
+        if (error.status === 501) this.unanswered.push(sql);
+        return { ok: false, status: error.status, reason: error.reason, message: error.message };
+      }
     }
     const canned = this.canned.find((c) =>
       typeof c.match === 'string' ? squash(c.match) === squash(sql) : c.match.test(sql),

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { BigQueryStore, FakeTable } from './bigquery-store.js';
 import { parseMultipart } from './multipart.js';
+import { checkSchemaUpdate, SchemaUpdateError, setSchema } from './schema-updates.js';
 import { checkSyntax, type CannedResult, type QueryAnswerer } from './query-answerer.js';
 import {
   isRepeated,
@@ -185,6 +186,16 @@ export class RestApiServer {
       }
       return { status: 200, body: { ...table.resource, numRows: String(table.rows.length) } };
     }
+    if ((r = /^\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(rest)) && method === 'DELETE') {
+      const dataset = this.store.dataset(projectId, decode(r[1]!));
+      if (!dataset?.tables.delete(decode(r[2]!)))
+        throw new RestError(
+          404,
+          'notFound',
+          `Not found: Table ${projectId}:${decode(r[1]!)}.${decode(r[2]!)}`,
+        );
+      return { status: 204, body: undefined };
+    }
     if ((r = /^\/datasets\/([^/]+)\/tables\/([^/]+)$/.exec(rest)) && method === 'PATCH') {
       return this.patchTable(projectId, decode(r[1]!), decode(r[2]!), asObject(body));
     }
@@ -270,7 +281,10 @@ export class RestApiServer {
     return { status: 200, body: resource };
   }
 
-  /** `tables.patch`, for what a view may change: its query and description. */
+  /**
+   * `tables.patch`: a view's query and description; a table's description, and its schema, checked
+   * as the service checks a schema update (see schema-updates.ts: fields only added, at the end).
+   */
   private patchTable(
     projectId: string,
     datasetId: string,
@@ -279,7 +293,10 @@ export class RestApiServer {
   ): { status: number; body: unknown } {
     const table = this.store.table(projectId, datasetId, tableId);
     if (!table) throw new RestError(404, 'notFound', `Not found: Table ${projectId}:${datasetId}.${tableId}`);
-    const allowed = table.type === 'VIEW' ? ['view', 'description', 'tableReference'] : ['description'];
+    const allowed =
+      table.type === 'VIEW'
+        ? ['view', 'description', 'tableReference']
+        : ['description', 'schema', 'tableReference'];
     const other = Object.keys(body).filter((k) => !allowed.includes(k));
     if (other.length > 0) {
       throw new RestError(
@@ -298,7 +315,19 @@ export class RestApiServer {
       const syntax = checkSyntax(sql);
       if (syntax) throw new RestError(400, 'invalidQuery', syntax);
     }
-    Object.assign(table.resource, body, { tableReference: { projectId, datasetId, tableId } });
+    if (body.schema !== undefined) {
+      const fields = checkSchema(asObject(body.schema).fields);
+      try {
+        checkSchemaUpdate(`${projectId}:${datasetId}.${tableId}`, table.schema, fields);
+      } catch (error) {
+        if (error instanceof SchemaUpdateError)
+          throw new RestError(error.status, error.reason, error.message);
+        throw error;
+      }
+      setSchema(table, fields);
+    }
+    const { schema: _schema, ...rest } = body;
+    Object.assign(table.resource, rest, { tableReference: { projectId, datasetId, tableId } });
     return { status: 200, body: table.resource };
   }
 
@@ -360,6 +389,8 @@ export class RestApiServer {
   }
 
   private page(result: CannedResult, start: number, max: number, useInt64Timestamp: boolean): object {
+    if (result.numDmlAffectedRows !== undefined)
+      return { numDmlAffectedRows: String(result.numDmlAffectedRows), totalRows: '0' };
     const size = Math.max(1, Math.min(max || this.pageSize, this.pageSize));
     const slice = result.rows.slice(start, start + size);
     const next = start + size < result.rows.length ? String(start + size) : undefined;
@@ -554,6 +585,11 @@ function statusName(status: number): string {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=UTF-8',
