@@ -5,6 +5,8 @@
  * p50/p99, backlog and this process's memory. Used by bench/soak.ts (minutes) and
  * bench/latency.bench.ts.
  */
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import { archiverFromConfig } from '../src/archive/run-archiver-process.js';
 import { openBus } from '../src/bus/open-bus.js';
 import { openLake } from '../src/lake/open-lake.js';
@@ -23,8 +25,16 @@ export interface SoakSample {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly backlog: number;
+  /** This process's resident set: every thread's heap, native memory (DuckDB, SQLite), code. */
   readonly rssMb: number;
+  /** The main thread's JS heap in use (`heapUsed`); a worker thread's heap is in RSS only. */
   readonly heapMb: number;
+  /** The main thread's JS heap as reserved from the OS (`heapTotal`). */
+  readonly heapTotalMb: number;
+  /** Memory of C++ objects bound to the main thread's JS objects (`external`, Buffers included). */
+  readonly externalMb: number;
+  /** Of which Buffers and ArrayBuffers (`arrayBuffers`). */
+  readonly arrayBuffersMb: number;
 }
 
 export interface SoakResult {
@@ -52,6 +62,10 @@ export async function runSoak(options: {
   sampleMs?: number;
   invalidRatio?: number;
   onSample?: (s: SoakSample) => void;
+  /** Writes a heap snapshot of the main thread this long after the start, each into `snapshotDir`. */
+  heapSnapshotsAtMs?: readonly number[];
+  snapshotDir?: string;
+  onSnapshot?: (path: string, atMs: number) => void;
 }): Promise<SoakResult> {
   const sampleMs = options.sampleMs ?? 5_000;
   const stack = await createLocalStack();
@@ -93,6 +107,8 @@ export async function runSoak(options: {
       lastBacklog = backlog;
       const sorted = windowLatencies.sort((a, b) => a - b);
       for (const ms of sorted) allLatencies.push(ms);
+      const memory = process.memoryUsage();
+      const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
       const sample: SoakSample = {
         t: Math.round((Date.now() - started) / 1000),
         publishedPerSecond: Math.round((windowPublished * 1000) / sampleMs),
@@ -100,8 +116,11 @@ export async function runSoak(options: {
         p50Ms: percentile(sorted, 50),
         p99Ms: percentile(sorted, 99),
         backlog,
-        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
-        heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+        rssMb: mb(memory.rss),
+        heapMb: mb(memory.heapUsed),
+        heapTotalMb: mb(memory.heapTotal),
+        externalMb: mb(memory.external),
+        arrayBuffersMb: mb(memory.arrayBuffers),
       };
       windowLatencies = [];
       windowDurable = 0;
@@ -110,6 +129,14 @@ export async function runSoak(options: {
       options.onSample?.(sample);
     });
   }, sampleMs);
+  const snapshotTimers = (options.heapSnapshotsAtMs ?? []).map((atMs) =>
+    setTimeout(() => {
+      const path = writeHeapSnapshot(
+        join(options.snapshotDir ?? '.', `soak-${Math.round(atMs / 1000)}s.heapsnapshot`),
+      );
+      options.onSnapshot?.(path, atMs);
+    }, atMs),
+  );
   try {
     await pipeline.start();
     await archiver.start();
@@ -129,6 +156,7 @@ export async function runSoak(options: {
     await pipeline.drained();
   } finally {
     clearInterval(sampler);
+    for (const timer of snapshotTimers) clearTimeout(timer);
     await pipeline.close();
     await archiver.close();
     await Promise.allSettled([bus.close(), lake.close(), archive.close(), warehouse.close()]);
