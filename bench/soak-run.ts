@@ -15,6 +15,7 @@ import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
 import { openWarehouse } from '../src/warehouse/open-warehouse.js';
+import type { Warehouse } from '../src/warehouse/warehouse.js';
 import { createLocalStack } from '../test/support/local-stack.js';
 import { startCli } from '../test/support/run-cli.js';
 
@@ -36,6 +37,8 @@ export interface SoakSample {
   readonly externalMb: number;
   /** Of which Buffers and ArrayBuffers (`arrayBuffers`). */
   readonly arrayBuffersMb: number;
+  /** What DuckDB's buffer manager holds (`duckdb_memory()`), native memory inside RSS. */
+  readonly duckDbMb: number;
 }
 
 export interface SoakResult {
@@ -55,6 +58,16 @@ export interface SoakResult {
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** Bytes DuckDB's buffer manager holds, by its own account (NaN when it cannot tell). */
+async function duckDbBytes(warehouse: Warehouse): Promise<number> {
+  try {
+    const { rows } = await warehouse.query('SELECT sum(memory_usage_bytes) AS bytes FROM duckdb_memory()');
+    return Number(rows[0]?.bytes);
+  } catch {
+    return NaN;
+  }
 }
 
 export async function runSoak(options: {
@@ -104,34 +117,37 @@ export async function runSoak(options: {
   const samples: SoakSample[] = [];
   const started = Date.now();
   const sampler = setInterval(() => {
-    void bus.describeSubscription(stack.config.subscription).then((info) => {
-      // Published in the window = processed in it + how much the backlog grew.
-      const backlog = info.backlog ?? 0;
-      windowPublished = windowDurable + windowDeadLettered + backlog - lastBacklog;
-      lastBacklog = backlog;
-      const sorted = windowLatencies.sort((a, b) => a - b);
-      for (const ms of sorted) allLatencies.record(Math.max(1, Math.round(ms)));
-      const memory = process.memoryUsage();
-      const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
-      const sample: SoakSample = {
-        t: Math.round((Date.now() - started) / 1000),
-        publishedPerSecond: Math.round((windowPublished * 1000) / sampleMs),
-        durablePerSecond: Math.round((windowDurable * 1000) / sampleMs),
-        p50Ms: percentile(sorted, 50),
-        p99Ms: percentile(sorted, 99),
-        backlog,
-        rssMb: mb(memory.rss),
-        heapMb: mb(memory.heapUsed),
-        heapTotalMb: mb(memory.heapTotal),
-        externalMb: mb(memory.external),
-        arrayBuffersMb: mb(memory.arrayBuffers),
-      };
-      windowLatencies = [];
-      windowDurable = 0;
-      windowDeadLettered = 0;
-      samples.push(sample);
-      options.onSample?.(sample);
-    });
+    void Promise.all([bus.describeSubscription(stack.config.subscription), duckDbBytes(warehouse)]).then(
+      ([info, duckDb]) => {
+        // Published in the window = processed in it + how much the backlog grew.
+        const backlog = info.backlog ?? 0;
+        windowPublished = windowDurable + windowDeadLettered + backlog - lastBacklog;
+        lastBacklog = backlog;
+        const sorted = windowLatencies.sort((a, b) => a - b);
+        for (const ms of sorted) allLatencies.record(Math.max(1, Math.round(ms)));
+        const memory = process.memoryUsage();
+        const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
+        const sample: SoakSample = {
+          t: Math.round((Date.now() - started) / 1000),
+          publishedPerSecond: Math.round((windowPublished * 1000) / sampleMs),
+          durablePerSecond: Math.round((windowDurable * 1000) / sampleMs),
+          p50Ms: percentile(sorted, 50),
+          p99Ms: percentile(sorted, 99),
+          backlog,
+          rssMb: mb(memory.rss),
+          heapMb: mb(memory.heapUsed),
+          heapTotalMb: mb(memory.heapTotal),
+          externalMb: mb(memory.external),
+          arrayBuffersMb: mb(memory.arrayBuffers),
+          duckDbMb: mb(duckDb),
+        };
+        windowLatencies = [];
+        windowDurable = 0;
+        windowDeadLettered = 0;
+        samples.push(sample);
+        options.onSample?.(sample);
+      },
+    );
   }, sampleMs);
   const snapshotTimers = (options.heapSnapshotsAtMs ?? []).map((atMs) =>
     setTimeout(() => {

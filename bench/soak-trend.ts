@@ -11,14 +11,18 @@ export interface MemorySample {
   readonly t: number;
   readonly rssMb: number;
   readonly heapMb: number;
+  readonly heapTotalMb: number;
+  readonly externalMb: number;
+  readonly duckDbMb: number;
 }
 
+/** The memory figures summed up per minute. */
+const FIELDS = ['rssMb', 'heapMb', 'heapTotalMb', 'externalMb', 'duckDbMb'] as const;
+
 /** One minute of a soak: the median of its samples. Minute 1 holds the samples of seconds (0, 60]. */
-export interface MinuteMedians {
+export interface MinuteMedians extends Record<(typeof FIELDS)[number], number> {
   readonly minute: number;
   readonly samples: number;
-  readonly rssMb: number;
-  readonly heapMb: number;
 }
 
 /** What the soak reports about memory after the warm-up, against the bound. */
@@ -43,11 +47,11 @@ export function perMinuteMedians(samples: readonly MemorySample[], durationS: nu
   for (let minute = 1; minute * 60 <= durationS; minute++) {
     const inMinute = samples.filter((s) => s.t > (minute - 1) * 60 && s.t <= minute * 60);
     if (inMinute.length === 0) continue;
+    const medians = Object.fromEntries(FIELDS.map((f) => [f, median(inMinute.map((s) => s[f]))]));
     minutes.push({
       minute,
       samples: inMinute.length,
-      rssMb: median(inMinute.map((s) => s.rssMb)),
-      heapMb: median(inMinute.map((s) => s.heapMb)),
+      ...(medians as Record<(typeof FIELDS)[number], number>),
     });
   }
   return minutes;

@@ -38,6 +38,7 @@ const columns = [
   ['heapTotal', 9],
   ['external', 8],
   ['arrayBuf', 8],
+  ['duckdb', 6],
 ] as const;
 const row = (values: readonly (string | number)[]): string =>
   values.map((v, i) => String(v).padStart(columns[i]![1])).join('  ') + '\n';
@@ -66,6 +67,7 @@ const result = await runSoak({
         s.heapTotalMb,
         s.externalMb,
         s.arrayBuffersMb,
+        s.duckDbMb,
       ]),
     ),
 });
@@ -73,10 +75,12 @@ const result = await runSoak({
 const minutes = perMinuteMedians(result.samples, durationMs / 1000);
 const trend = memoryTrend(minutes);
 const latencyOk = result.p99Ms <= P99_BOUND_MS;
-process.stdout.write('\nper-minute medians\n minute  rss(MB)  heap(MB)\n');
+process.stdout.write('\nper-minute medians (MB)\n minute      rss     heap  heapTotal  external   duckdb\n');
 for (const m of minutes)
   process.stdout.write(
-    `${String(m.minute).padStart(7)}  ${String(m.rssMb).padStart(7)}  ${String(m.heapMb).padStart(8)}\n`,
+    [m.minute, m.rssMb, m.heapMb, m.heapTotalMb, m.externalMb, m.duckDbMb]
+      .map((v, i) => String(v).padStart([7, 8, 8, 10, 9, 8][i]!))
+      .join(' ') + '\n',
   );
 const slope = (mbPerMin: number): string => `${mbPerMin >= 0 ? '+' : ''}${mbPerMin.toFixed(2)} MB/min`;
 process.stdout.write(

@@ -11,7 +11,15 @@ function samples(minutes: number, mbAt: (t: number) => number): MemorySample[] {
   const out: MemorySample[] = [];
   for (let t = 5; t <= minutes * 60; t += 5) {
     const sawTooth = ((t / 5) % 4) * 10;
-    out.push({ t, rssMb: mbAt(t) + sawTooth, heapMb: mbAt(t) / 4 + sawTooth });
+    const heapMb = mbAt(t) / 4 + sawTooth;
+    out.push({
+      t,
+      rssMb: mbAt(t) + sawTooth,
+      heapMb,
+      heapTotalMb: heapMb + 20,
+      externalMb: 30,
+      duckDbMb: 64,
+    });
   }
   return out;
 }
@@ -24,13 +32,16 @@ describe('soak memory trend', () => {
 
   it('takes per-minute medians of whole minutes only, leaving out the drain after the duration', () => {
     const minutes = perMinuteMedians(
-      [...samples(3, () => 400), { t: 185, rssMb: 9_999, heapMb: 9_999 }],
+      [
+        ...samples(3, () => 400),
+        { t: 185, rssMb: 9e3, heapMb: 9e3, heapTotalMb: 9e3, externalMb: 9e3, duckDbMb: 9e3 },
+      ],
       180,
     );
     expect(minutes.map((m) => m.minute)).toEqual([1, 2, 3]);
     expect(minutes.every((m) => m.samples === 12)).toBe(true);
     // The saw-tooth's median, not its peaks.
-    expect(minutes[1]).toMatchObject({ rssMb: 415, heapMb: 115 });
+    expect(minutes[1]).toMatchObject({ rssMb: 415, heapMb: 115, heapTotalMb: 135, duckDbMb: 64 });
   });
 
   it('passes a flat run whose first minutes climb, and fails a run that grows 3 MB a minute', () => {
