@@ -55,6 +55,23 @@ process.stdout.write(
   `${'total'.padStart(12)}  ${mb(first.totalBytes)} MB → ${mb(last.totalBytes)} MB (${mb(last.totalBytes - first.totalBytes)} MB)\n`,
 );
 
+// For the classes that grew most, what refers to their objects in the last snapshot (an object held
+// by a Set and an Array at once has two): the referring class and the property, or [] for an index.
+process.stdout.write(`\nwhat refers to the objects of the classes that grew most (last snapshot)\n`);
+const grown = new Set(ranked.filter((name) => name !== '(synthetic)' && growth(name) > 0).slice(0, 5));
+const referrers = new Map<string, Map<string, number>>([...grown].map((name) => [name, new Map()]));
+last.forEachEdge((from, to, edge) => {
+  const counts = referrers.get(last.className(to));
+  // Every object refers to its prototype and shape; those say nothing about who keeps it.
+  if (!counts || edge === '__proto__' || edge === 'map') return;
+  const key = `${last.className(from)} ${edge.startsWith('[') ? '[]' : `.${edge}`}`;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+});
+for (const [name, counts] of referrers) {
+  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 4);
+  process.stdout.write(`  ${name}: ${top.map(([key, n]) => `${key} ×${n}`).join(', ')}\n`);
+}
+
 // Growth is mostly in big backing stores (an array's elements, a Map's table, a long string): list the
 // largest of the last snapshot, each with the chain of objects that keeps it alive.
 process.stdout.write(`\nlargest single objects in the last snapshot, with what keeps each alive\n`);

@@ -33,6 +33,8 @@ export interface HeapSnapshot {
   readonly dominator: Int32Array;
   /** The name of an edge from `from` to `to`, if there is one (a property name or `[index]`). */
   edgeName(from: number, to: number): string | undefined;
+  /** Calls `visit` for every strong (not weak) reference, with its name as edgeName gives it. */
+  forEachEdge(visit: (from: number, to: number, name: string) => void): void;
 }
 
 interface SnapshotMeta {
@@ -156,14 +158,20 @@ export function parseHeapSnapshot(bytes: Buffer): HeapSnapshot {
     for (let c = children.first[entry]!; c < children.first[entry + 1]!; c++) stack.push(children.list[c]!);
   }
 
+  const nameOfEdge = (e: number): string => {
+    const type = edges[e + edgeTypeAt]!;
+    const nameOrIndex = edges[e + edgeNameAt]!;
+    return type === elementEdge || type === hiddenEdge ? `[${nameOrIndex}]` : strings[nameOrIndex]!;
+  };
   const edgeName = (from: number, to: number): string | undefined => {
-    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields) {
-      if (target(e) !== to) continue;
-      const type = edges[e + edgeTypeAt]!;
-      const nameOrIndex = edges[e + edgeNameAt]!;
-      return type === elementEdge || type === hiddenEdge ? `[${nameOrIndex}]` : strings[nameOrIndex];
-    }
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields)
+      if (target(e) === to) return nameOfEdge(e);
     return undefined;
+  };
+  const forEachEdge = (visit: (from: number, to: number, name: string) => void): void => {
+    for (let from = 0; from < n; from++)
+      for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields)
+        if (edges[e + edgeTypeAt] !== weak) visit(from, target(e), nameOfEdge(e));
   };
 
   return {
@@ -175,6 +183,7 @@ export function parseHeapSnapshot(bytes: Buffer): HeapSnapshot {
     retainedSize,
     dominator,
     edgeName,
+    forEachEdge,
   };
 }
 
