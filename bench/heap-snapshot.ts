@@ -44,6 +44,17 @@ interface SnapshotMeta {
   edge_types: [string[], ...unknown[]];
 }
 
+/** The snapshot's references: node `i`'s run from firstEdge[i] to firstEdge[i + 1], edgeFields apart. */
+interface Graph {
+  readonly n: number;
+  readonly firstEdge: Uint32Array;
+  readonly edgeFields: number;
+  /** The node an edge points to. */
+  target(e: number): number;
+  /** False for weak references, which keep nothing alive. */
+  strong(e: number): boolean;
+}
+
 /** Kinds whose objects DevTools groups under one parenthesised name, as it shows them. */
 const KIND_NAMES: Record<string, string> = {
   hidden: '(system)',
@@ -112,11 +123,12 @@ export function parseHeapSnapshot(bytes: Buffer): HeapSnapshot {
     return KIND_NAMES[type] ?? `(${type})`;
   };
 
-  const dominator = dominatorTree(n, firstEdge, edges, edgeFields, edgeTypeAt, target, weak);
+  const graph: Graph = { n, firstEdge, edgeFields, target, strong: (e) => edges[e + edgeTypeAt] !== weak };
+  const dominator = dominatorTree(graph);
   const retainedSize = Float64Array.from(selfSize);
   // Children come after their dominator in a depth-first order, so summing in reverse order adds
   // each node's retained size to its dominator's after the node's own is complete.
-  const order = depthFirstOrder(n, firstEdge, edges, edgeFields, edgeTypeAt, target, weak);
+  const order = depthFirstOrder(graph);
   for (let k = order.length - 1; k > 0; k--) {
     const node = order[k]!;
     retainedSize[dominator[node]!]! += retainedSize[node]!;
@@ -171,7 +183,7 @@ export function parseHeapSnapshot(bytes: Buffer): HeapSnapshot {
   const forEachEdge = (visit: (from: number, to: number, name: string) => void): void => {
     for (let from = 0; from < n; from++)
       for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields)
-        if (edges[e + edgeTypeAt] !== weak) visit(from, target(e), nameOfEdge(e));
+        if (graph.strong(e)) visit(from, target(e), nameOfEdge(e));
   };
 
   return {
@@ -220,15 +232,8 @@ function parseNumbers(bytes: Buffer, offset: number, count: number): Float64Arra
 }
 
 /** Nodes reachable from the root (node 0) over strong edges, each after the node it was reached from. */
-function depthFirstOrder(
-  n: number,
-  firstEdge: Uint32Array,
-  edges: Float64Array,
-  edgeFields: number,
-  edgeTypeAt: number,
-  target: (e: number) => number,
-  weak: number,
-): Int32Array {
+function depthFirstOrder(graph: Graph): Int32Array {
+  const { n, firstEdge, edgeFields, target, strong } = graph;
   const visited = new Uint8Array(n);
   const order = new Int32Array(n);
   let count = 0;
@@ -238,7 +243,7 @@ function depthFirstOrder(
     const node = stack.pop()!;
     order[count++] = node;
     for (let e = firstEdge[node]!; e < firstEdge[node + 1]!; e += edgeFields) {
-      if (edges[e + edgeTypeAt] === weak) continue;
+      if (!strong(e)) continue;
       const to = target(e);
       if (!visited[to]) {
         visited[to] = 1;
@@ -253,15 +258,8 @@ function depthFirstOrder(
  * Immediate dominators by Cooper, Harvey and Kennedy's iterative algorithm ("A Simple, Fast Dominance
  * Algorithm", 2001) over a reverse postorder of the strong edges.
  */
-function dominatorTree(
-  n: number,
-  firstEdge: Uint32Array,
-  edges: Float64Array,
-  edgeFields: number,
-  edgeTypeAt: number,
-  target: (e: number) => number,
-  weak: number,
-): Int32Array {
+function dominatorTree(graph: Graph): Int32Array {
+  const { n, firstEdge, edgeFields, target, strong } = graph;
   // Postorder numbers by an explicit-stack depth-first search.
   const postorder = new Int32Array(n).fill(-1);
   const byPostorder: number[] = [];
@@ -275,7 +273,7 @@ function dominatorTree(
     let e = stackEdge[top]!;
     let pushed = false;
     for (; e < firstEdge[node + 1]!; e += edgeFields) {
-      if (edges[e + edgeTypeAt] === weak) continue;
+      if (!strong(e)) continue;
       const to = target(e);
       if (visited[to]) continue;
       visited[to] = 1;
@@ -296,7 +294,7 @@ function dominatorTree(
   for (let from = 0; from < n; from++) {
     if (postorder[from]! < 0) continue;
     for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields)
-      if (edges[e + edgeTypeAt] !== weak) predCount[target(e) + 1]!++;
+      if (strong(e)) predCount[target(e) + 1]!++;
   }
   for (let i = 0; i < n; i++) predCount[i + 1]! += predCount[i]!;
   const preds = new Int32Array(predCount[n]!);
@@ -304,7 +302,7 @@ function dominatorTree(
   for (let from = 0; from < n; from++) {
     if (postorder[from]! < 0) continue;
     for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e += edgeFields)
-      if (edges[e + edgeTypeAt] !== weak) preds[fill[target(e)]!++] = from;
+      if (strong(e)) preds[fill[target(e)]!++] = from;
   }
 
   const idom = new Int32Array(n).fill(-1);
