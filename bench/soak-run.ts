@@ -101,8 +101,8 @@ export async function runSoak(options: {
   const archiver = archiverFromConfig(stack.config, { bus, archive, telemetry, logger: silentLogger });
   let windowLatencies: number[] = [];
   // The whole run's latencies in a fixed-size histogram (3 significant digits), not a list: a list
-  // of every event's latency grows the heap by 2.4 MB a minute at 5,000 events/s, which is the rise
-  // an earlier soak showed and blamed on the pipeline (see docs/soak.md).
+  // of every event's latency grows the heap by 2.4 MB a minute at 5,000 events/s, which was the main
+  // thread's heap rise earlier soaks showed (docs/soak.md, "What was found and fixed").
   const allLatencies = createHistogram();
   let windowDurable = 0;
   let windowPublished = 0;
