@@ -18,5 +18,16 @@ describe('soak (short)', () => {
       expect(sample.backlog).toBeGreaterThanOrEqual(0);
     }
     expect(result.samples.some((s) => s.durablePerSecond > 0 && s.p99Ms > 0)).toBe(true);
+    // The run's percentiles (from a histogram of every event) lie within the windows' range.
+    expect(result.p50Ms).toBeGreaterThan(0);
+    expect(result.p99Ms).toBeGreaterThanOrEqual(result.p50Ms);
+    expect(result.p99Ms).toBeLessThanOrEqual(Math.max(...result.samples.map((s) => s.p99Ms)) * 1.01 + 1);
+    // Memory is sampled in every part, for the soak's report (external and arrayBuffers are counted
+    // apart by Node, so neither bounds the other).
+    for (const s of result.samples) {
+      expect(s.heapTotalMb).toBeGreaterThanOrEqual(s.heapMb);
+      for (const mb of [s.heapMb, s.externalMb, s.arrayBuffersMb, s.duckDbMb])
+        expect(mb).toBeGreaterThanOrEqual(0);
+    }
   }, 120_000);
 });
