@@ -17,6 +17,8 @@ export interface DashboardServerOptions {
   readonly panels: WarehousePanels;
   /** Shown in the page header (`embedded bus · duckdb warehouse`). */
   readonly about?: Readonly<Record<string, string>>;
+  /** The last reconcile's result, for a page that connects between two runs. */
+  readonly reconcile?: () => unknown;
 }
 
 interface StaticFile {
@@ -38,8 +40,8 @@ const SECURITY_HEADERS = {
  * server's cached query answers, and `/metrics` and `/healthz`. GET only: it has no write path.
  *
  * Routes: `/` page · `/app.js` `/app.css` · `/vendor/uPlot.iife.min.js` `/vendor/uPlot.min.css` ·
- * `/api/live` (SSE: `hello` with history and panels, then `live` each second and `warehouse` after each
- * refresh) · `/api/snapshot` (the same as JSON) · `/metrics` · `/healthz`.
+ * `/api/live` (SSE: `hello` with history and panels, then `live` each second, `warehouse` after each
+ * refresh, and `reconcile` after each reconcile run) · `/api/snapshot` (the same as JSON) · `/metrics` · `/healthz`.
  */
 export class DashboardServer {
   readonly server: Server;
@@ -88,6 +90,11 @@ export class DashboardServer {
     this.write(event('live', { ...snapshot, health: this.options.health() }));
   }
 
+  /** Sends the last reconcile's result to every open page. */
+  publishReconcile(summary: unknown): void {
+    this.write(event('reconcile', summary));
+  }
+
   /** Sends fresh warehouse panels to every open page. */
   publishPanels(panels: readonly PanelResult[]): void {
     this.write(event('warehouse', panels));
@@ -112,6 +119,7 @@ export class DashboardServer {
       latest: this.options.live.latest() ?? null,
       health: this.options.health(),
       panels: this.options.panels.snapshot(),
+      reconcile: this.options.reconcile?.() ?? null,
     };
   }
 

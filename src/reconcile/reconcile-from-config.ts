@@ -45,7 +45,11 @@ export async function reconcileFromConfig(
         dialect: dialectOf(config.warehouse),
         contract: contractSettingsOf(config),
       },
-      options,
+      // The local archiver closes its files at archive.maxDurationMs; a Cloud Storage subscription's
+      // own setting is in Terraform, so assume its longest there.
+      config.archive.startsWith('file:')
+        ? { archiveFileSpanMs: config['archive.maxDurationMs'], ...options }
+        : options,
       onProgress,
     );
   } finally {

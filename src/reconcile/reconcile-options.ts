@@ -24,6 +24,11 @@ export interface ReconcileOptions {
    * ahead): the archive is read from `from` minus this. Default 10 minutes.
    */
   readonly clockSkewMs?: number;
+  /**
+   * The longest an archive file stays open, so a file named before the range can still hold events
+   * of it. Default 10 minutes, the most a Cloud Storage subscription allows (`max_duration`).
+   */
+  readonly archiveFileSpanMs?: number;
   /** The wall clock, for the default `to`. */
   readonly now?: () => number;
 }
@@ -35,6 +40,7 @@ export interface CompiledReconcileOptions {
   readonly by: BucketSize;
   readonly limit: number;
   readonly clockSkewMs: number;
+  readonly archiveFileSpanMs: number;
 }
 
 export function compileReconcileOptions(options: ReconcileOptions = {}): CompiledReconcileOptions {
@@ -57,6 +63,7 @@ export function compileReconcileOptions(options: ReconcileOptions = {}): Compile
     by,
     limit,
     clockSkewMs: nonNegative('clock skew', options.clockSkewMs ?? 600_000),
+    archiveFileSpanMs: nonNegative('archive file span', options.archiveFileSpanMs ?? 600_000),
   });
 }
 

@@ -10,9 +10,6 @@ import { compileReconcileOptions, type ReconcileOptions } from './reconcile-opti
 import type { ReconcileProgressListener } from './reconcile-progress.js';
 import { readWarehouse, type QueryFunction } from './warehouse-side.js';
 
-/** The longest a Cloud Storage subscription keeps an archive file open (its max_duration's limit). */
-const LONGEST_ARCHIVE_FILE_MS = 10 * 60_000;
-
 /** The ports a reconcile reads: the same as the pipeline and backfill use. */
 export interface ReconcileDependencies {
   /** The history archive (what entered). */
@@ -46,7 +43,7 @@ export async function reconcile(
   const ledger = new Ledger(compiled);
   // Read the archive from earlier than the range: a producer's clock may run ahead of the archiver's,
   // and a file is named after the time it was opened, before what it holds arrived.
-  const readFromMs = compiled.fromMs - compiled.clockSkewMs - LONGEST_ARCHIVE_FILE_MS;
+  const readFromMs = compiled.fromMs - compiled.clockSkewMs - compiled.archiveFileSpanMs;
   const aliases = await readArchive(
     deps.archive,
     new MessageChecker(deps.contract),

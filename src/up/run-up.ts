@@ -21,6 +21,7 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
 import { readableFoldersOf } from '../warehouse/readable-folders.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { PeriodicReconcile } from './periodic-reconcile.js';
 import { QueryServer } from './query-server.js';
 import { StatusPrinter, formatUptime, type StatusOutput } from './status-view.js';
 import {
@@ -116,11 +117,13 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     // Refreshes start after the dashboard exists (panels.start() below).
     onRefresh: (results) => dashboard.publishPanels(results),
   });
+  let reconciler: PeriodicReconcile | undefined;
   const dashboard = new DashboardServer({
     registry,
     health,
     live,
     panels,
+    reconcile: () => reconciler?.latest(),
     about: { bus: config.bus, lake: config.lake, archive: config.archive, warehouse: config.warehouse },
   });
 
@@ -190,6 +193,15 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     closers.push({ name: 'backlog sampler', close: stopSampling });
     panels.start();
     closers.push({ name: 'warehouse panels', close: () => panels.close() });
+    reconciler = new PeriodicReconcile({
+      config,
+      query: (sql) => openedWarehouse.query(sql),
+      logger,
+      onResult: (summary) => dashboard.publishReconcile(summary),
+    });
+    reconciler.start();
+    const periodic = reconciler;
+    closers.push({ name: 'reconcile', close: () => periodic.close() });
 
     const universe = buildReferenceUniverse({ seed: config.seed });
     // A fresh traffic seed per run: a restart continues the shop instead of replaying the same stories.

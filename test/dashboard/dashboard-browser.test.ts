@@ -11,6 +11,7 @@ const executablePath = findChromium();
 const PANELS = [
   'events',
   'dlq',
+  'reconcile',
   'backlog',
   'latency',
   'revenue',
@@ -99,6 +100,11 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
     );
     expect(await page.textContent('#panel-dlq-records tbody')).toMatch(/SHOP_E_[A-Z_]+/);
     expect(await page.textContent('#health')).toBe('healthy');
+    // The ledger of the running system balances: every event archived is stored or dead-lettered.
+    expect(await page.textContent('#reconcile-verdict')).toBe('balanced');
+    expect(Number(await page.getAttribute('#panel-reconcile', 'data-count')), 'ledger rows').toBeGreaterThan(
+      0,
+    );
 
     const processed = async (): Promise<number> =>
       Number((await page.textContent('#kpi-processed .value'))!.replaceAll(',', ''));

@@ -442,6 +442,59 @@ function onPanels(panels) {
   }
 }
 
+// ---------- reconcile ----------
+const RECONCILE_COLUMNS = [
+  { key: 'type', label: 'type' },
+  { key: 'archived', label: 'archived', num: true },
+  { key: 'lake', label: 'lake', num: true },
+  { key: 'warehouse', label: 'stored', num: true },
+  { key: 'deadLettered', label: 'DLQ', num: true },
+  { key: 'missing', label: 'missing', num: true, class: (r) => (r.missing > 0 ? 'bad' : '') },
+  { key: 'unarchived', label: 'unarchived', num: true, class: (r) => (r.unarchived > 0 ? 'bad' : '') },
+  { key: 'lakeShort', label: 'lake short', num: true, class: (r) => (r.lakeShort > 0 ? 'bad' : '') },
+];
+
+/** The last reconcile of `up`: the verdict, its range, and the ledger summed by type. */
+function onReconcile(summary) {
+  const panel = $('#panel-reconcile');
+  const verdict = $('#reconcile-verdict');
+  if (!summary) return;
+  const at = new Date(summary.at).toISOString().slice(11, 19);
+  if (summary.error || !summary.report) {
+    verdict.textContent = 'failed';
+    verdict.className = 'pill pill-bad';
+    setState(panel, false, 0, summary.error);
+    return;
+  }
+  const { report } = summary;
+  const byType = new Map();
+  for (const b of report.buckets) {
+    const row = byType.get(b.type) ?? {
+      type: b.type,
+      archived: 0,
+      lake: 0,
+      warehouse: 0,
+      deadLettered: 0,
+      missing: 0,
+      unarchived: 0,
+      lakeShort: 0,
+    };
+    for (const key of ['archived', 'lake', 'warehouse', 'deadLettered', 'missing', 'unarchived', 'lakeShort'])
+      row[key] += b[key];
+    byType.set(b.type, row);
+  }
+  verdict.textContent = report.balanced ? 'balanced' : 'gaps';
+  verdict.className = `pill ${report.balanced ? 'pill-ok' : 'pill-bad'}`;
+  const gaps = Object.entries(report.gaps)
+    .filter(([, g]) => g.count > 0)
+    .map(([kind, g]) => `${kind} ${g.count} (first ${g.first.map((e) => e.eventId.slice(0, 8)).join(', ')})`);
+  $('.reconcile-range', panel).textContent =
+    `events ${report.from.slice(11, 16)}–${report.to.slice(11, 16)} UTC, checked at ${at}` +
+    (gaps.length > 0 ? ` · ${gaps.join(' · ')}` : '');
+  table(panel, RECONCILE_COLUMNS, [...byType.values()]);
+  setState(panel, true, byType.size, undefined);
+}
+
 // ---------- stream ----------
 function connect() {
   const source = new EventSource('/api/live');
@@ -456,11 +509,13 @@ function connect() {
       .join('  ·  ');
     renderLive();
     onPanels(hello.panels);
+    onReconcile(hello.reconcile);
     pill.textContent = 'live';
     pill.className = 'pill pill-ok';
   });
   source.addEventListener('live', (e) => onLive(JSON.parse(e.data)));
   source.addEventListener('warehouse', (e) => onPanels(JSON.parse(e.data)));
+  source.addEventListener('reconcile', (e) => onReconcile(JSON.parse(e.data)));
   source.onerror = () => {
     pill.textContent = 'reconnecting…';
     pill.className = 'pill pill-bad';
