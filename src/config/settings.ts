@@ -171,6 +171,12 @@ export const SETTINGS = {
     parse: integer(1),
     description: 'A buffered lake file and warehouse batch is flushed at the latest after this long.',
   },
+  'pipeline.flushLingerMs': {
+    default: 20,
+    parse: integer(1),
+    description:
+      'While nothing is being written, a batch is flushed this long after its first message; when a write ends, what gathered meanwhile goes once it is this old (group commit: a quiet stream is written at once, a busy one batches by itself). Raise it to write fewer, larger lake files at low rates.',
+  },
   'pipeline.flushMaxBytes': {
     default: 16 * 1024 * 1024,
     parse: integer(1024),

@@ -14,6 +14,12 @@ export interface PipelineOptions {
   readonly maxOutstandingBytes?: number;
   /** A batch (lake files, warehouse rows, DLQ) is flushed at the latest this long after its first message. Default 1,000. */
   readonly flushMaxAgeMs?: number;
+  /**
+   * While nothing is being written, a batch is flushed this long after its first message (so a burst
+   * goes as one batch), and when a write ends, what gathered meanwhile goes once it is this old: a
+   * quiet stream is written at once, a busy one batches by itself (group commit). Default 20.
+   */
+  readonly flushLingerMs?: number;
   /** A batch is also flushed when no message arrived for this long (the bus has nothing more now). Default 200. */
   readonly flushQuietMs?: number;
   /** A batch is flushed when its payloads reach this many bytes. Default 16 MiB. */
@@ -46,6 +52,7 @@ export interface CompiledPipelineOptions {
   readonly maxOutstandingBytes: number;
   readonly flushMaxAgeMs: number;
   readonly flushQuietMs: number;
+  readonly flushLingerMs: number;
   readonly flushMaxBytes: number;
   readonly flushMaxRecords: number;
   readonly maxConcurrentFlushes: number;
@@ -71,6 +78,7 @@ export function compilePipelineOptions(options: PipelineOptions): CompiledPipeli
     maxOutstandingBytes: positive('maxOutstandingBytes', options.maxOutstandingBytes ?? 64 * 1024 * 1024),
     flushMaxAgeMs: positive('flushMaxAgeMs', options.flushMaxAgeMs ?? 1_000),
     flushQuietMs: positive('flushQuietMs', options.flushQuietMs ?? 200),
+    flushLingerMs: positive('flushLingerMs', options.flushLingerMs ?? 20),
     flushMaxBytes: positive('flushMaxBytes', options.flushMaxBytes ?? 16 * 1024 * 1024),
     maxConcurrentFlushes,
     // Batches must close before flow control stops deliveries, or they would wait for their age alone:

@@ -21,6 +21,7 @@ export function pipelineFromConfig(
     maxOutstandingMessages: config['pipeline.maxOutstandingMessages'],
     maxOutstandingBytes: config['pipeline.maxOutstandingBytes'],
     flushMaxAgeMs: config['pipeline.flushMaxAgeMs'],
+    flushLingerMs: config['pipeline.flushLingerMs'],
     flushMaxBytes: config['pipeline.flushMaxBytes'],
     flushMaxRecords: config['pipeline.flushMaxRecords'],
     prepareWorkers: config['pipeline.prepareWorkers'] || undefined,

@@ -85,6 +85,9 @@ export class StreamingPipeline {
   private subscriber: Subscriber | undefined;
   private batch = new Batch();
   private batchTimer: NodeJS.Timeout | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  /** When the batch filling now got its first message. */
+  private batchOpenedAt = 0;
   private quietTimer: NodeJS.Timeout | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   /** Closed batches not yet acked or nacked: when each was closed, and until when its leases were extended. */
@@ -141,7 +144,11 @@ export class StreamingPipeline {
     this.stats.received++;
     this.lastMessageAt = Date.now();
     this.batch.add(message);
-    if (this.batch.size === 1) this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
+    if (this.batch.size === 1) {
+      this.batchOpenedAt = this.lastMessageAt;
+      this.batchTimer = setTimeout(() => this.flush(), this.options.flushMaxAgeMs);
+      if (this.inFlight.size === 0) this.lingerThenFlush(this.options.flushLingerMs);
+    }
     if (this.batch.size >= this.options.flushMaxRecords || this.batch.bytes >= this.options.flushMaxBytes)
       void this.flush();
   }
@@ -153,6 +160,7 @@ export class StreamingPipeline {
    */
   private flush(): Promise<void> {
     clearTimeout(this.batchTimer);
+    clearTimeout(this.lingerTimer);
     if (this.batch.size > 0) {
       const batch = this.batch;
       this.batch = new Batch();
@@ -165,10 +173,29 @@ export class StreamingPipeline {
         .finally(() => {
           this.inFlight.delete(write);
           this.held.delete(batch);
+          // The writer is free: what gathered meanwhile goes now, once it is flushLingerMs old.
+          if (this.inFlight.size === 0 && this.batch.size > 0 && !this.closing)
+            this.lingerThenFlush(this.batchOpenedAt + this.options.flushLingerMs - Date.now());
         });
       this.inFlight.add(write);
     }
     return this.allWritten();
+  }
+
+  /**
+   * Group commit: while nothing is being written, a batch need not wait for its max age, only for
+   * `flushLingerMs` (so that a burst of deliveries goes as one); while batches are being written, the
+   * next one fills until a write ends or it is full. A quiet stream is written at once, a busy one
+   * batches by itself.
+   */
+  private lingerThenFlush(ms: number): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = setTimeout(
+      () => {
+        if (this.inFlight.size === 0) void this.flush();
+      },
+      Math.max(0, ms),
+    );
   }
 
   /**
