@@ -4,7 +4,7 @@
 // compiles as it loads and starts slower, with a one-line notice. SHOPSTREAM_FROM_SOURCE=1 picks src/
 // without the notice (while editing the code).
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { distIsCurrent } from '../scripts/build-dist.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 
 const STAMP_VERSION = 1;
 /** Besides the sources, what changes the compiled output. */
@@ -55,7 +55,11 @@ export function fingerprint(root, { withHash = true } = {}) {
     const stat = statSync(join(root, path));
     files[path] = [stat.size, stat.mtimeMs];
   }
-  return { version: STAMP_VERSION, files, ...(withHash ? { hash: contentHash(root, Object.keys(files)) } : {}) };
+  return {
+    version: STAMP_VERSION,
+    files,
+    ...(withHash ? { hash: contentHash(root, Object.keys(files)) } : {}),
+  };
 }
 
 /**
@@ -64,7 +68,12 @@ export function fingerprint(root, { withHash = true } = {}) {
  */
 function contentHash(root, paths) {
   const hash = createHash('sha256');
-  for (const path of paths) hash.update(path).update('\0').update(readFileSync(join(root, path))).update('\0');
+  for (const path of paths)
+    hash
+      .update(path)
+      .update('\0')
+      .update(readFileSync(join(root, path)))
+      .update('\0');
   return hash.digest('hex');
 }
 
@@ -81,7 +90,8 @@ export function distIsCurrent(root) {
   } catch {
     return false; // never built, or a build that did not finish
   }
-  if (stamp?.version !== STAMP_VERSION || typeof stamp.files !== 'object' || stamp.files === null) return false;
+  if (stamp?.version !== STAMP_VERSION || typeof stamp.files !== 'object' || stamp.files === null)
+    return false;
   let now;
   try {
     now = fingerprint(root, { withHash: false });
@@ -89,7 +99,8 @@ export function distIsCurrent(root) {
     return false; // a source vanished while we looked
   }
   const paths = Object.keys(now.files);
-  if (paths.length !== Object.keys(stamp.files).length || paths.some((p) => !(p in stamp.files))) return false;
+  if (paths.length !== Object.keys(stamp.files).length || paths.some((p) => !(p in stamp.files)))
+    return false;
   const touched = paths.some((p) => {
     const [size, mtimeMs] = stamp.files[p];
     return now.files[p][0] !== size || now.files[p][1] !== mtimeMs;
@@ -116,7 +127,10 @@ export function buildDist(root) {
   const stamp = fingerprint(root);
   rmSync(dist, { recursive: true, force: true });
   const tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
-  const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (run.status !== 0) return run.status ?? 1;
   const temporary = join(dist, `${STAMP_FILE}.tmp`);
   writeFileSync(temporary, JSON.stringify(stamp) + '\n');
@@ -128,7 +142,9 @@ const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) =
 if (isMain) {
   const root = fileURLToPath(new URL('..', import.meta.url));
   if (!existsSync(join(root, 'src'))) {
-    process.stderr.write('build-dist: no src/ here (dependencies installed before the sources); nothing to build\n');
+    process.stderr.write(
+      'build-dist: no src/ here (dependencies installed before the sources); nothing to build\n',
+    );
   } else if (!hasTypeScript(root)) {
     process.stderr.write(
       'build-dist: TypeScript is not installed (npm install --omit=dev?); bin/shopstream.js will run src/ through tsx\n',

@@ -70,7 +70,8 @@ export function reportError(error: unknown): number {
 
 /** The version in package.json. */
 function packageVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /**

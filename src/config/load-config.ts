@@ -16,8 +16,11 @@ export interface LoadConfigOptions {
 
 const KEYS = Object.keys(SETTINGS) as SettingKey[];
 const ENV_TO_KEY = new Map(KEYS.map((key) => [envNameOf(key), key]));
-/** Environment variables that are ours but are not settings. */
-const META_ENV = new Set(['SHOPSTREAM_CONFIG']);
+/**
+ * Environment variables that are ours but are not settings: the config file, and bin/shopstream.js's
+ * choice of src/ over dist/.
+ */
+const META_ENV = new Set(['SHOPSTREAM_CONFIG', 'SHOPSTREAM_FROM_SOURCE']);
 
 /**
  * Resolves the configuration: flags > environment > config file > defaults. Unknown keys and bad values

@@ -31,7 +31,9 @@ export function stopWhenOrphaned(options: StopWhenOrphanedOptions = {}): () => v
     ((pid: number) => {
       // Whoever read stderr may have gone with the parent: a failed write must not crash the drain.
       process.stderr.on('error', () => {});
-      process.stderr.write(`shopstream: parent process ${pid} is gone (npx or npm stopped?); stopping cleanly\n`);
+      process.stderr.write(
+        `shopstream: parent process ${pid} is gone (npx or npm stopped?); stopping cleanly\n`,
+      );
     });
   const timer = setInterval(() => {
     if (process.ppid === parent) return;
