@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 
 /**
  * What a {@link ProgressBar} shows of a command's progress value `P` (whatever object the command
@@ -41,14 +42,16 @@ interface Payload {
  */
 export class ProgressBar<P> {
   private readonly started = Date.now();
-  private readonly bar: cliProgress.SingleBar | undefined;
+  private readonly bar: CliProgress.SingleBar | undefined;
 
   constructor(
     private readonly spec: ProgressSpec<P>,
     /** Where to draw; undefined draws nothing. */
     stream: NodeJS.WriteStream | undefined,
   ) {
-    if (stream)
+    if (stream) {
+      // Loaded only to draw: every command registers its options at start-up, few draw a bar.
+      const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
       this.bar = new cliProgress.SingleBar(
         {
           stream,
@@ -64,6 +67,7 @@ export class ProgressBar<P> {
         },
         cliProgress.Presets.shades_classic,
       );
+    }
   }
 
   /** Whether anything is drawn. */

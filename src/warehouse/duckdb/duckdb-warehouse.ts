@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
@@ -15,6 +15,7 @@ import { TABLES, tableNamed } from '../model/tables.js';
 import type { ReferenceData } from '../reference-data.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import type { QueryResult, Warehouse } from '../warehouse.js';
+import { DuckDBInstance } from './duckdb-api.js';
 import { duckDbError, type DuckDbFailureContext } from './duckdb-error.js';
 import { NdjsonStage } from './ndjson-stage.js';
 import { plainValue } from './plain-value.js';
