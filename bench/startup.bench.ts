@@ -23,7 +23,8 @@ import { TrafficGenerator } from '../src/generator/traffic-generator.js';
 import { projectRoot } from '../src/util/project-root.js';
 import { createLocalStack, type LocalStack } from '../test/support/local-stack.js';
 import { median, printResult, runsFromEnv, type BenchResult } from './bench-result.js';
-import { buildDist, distIsCurrent } from '../scripts/build-dist.mjs';
+import { buildDist } from '../scripts/build-dist.mjs';
+import { distIsCurrent } from '../scripts/dist-stamp.mjs';
 
 const root = projectRoot();
 const runs = runsFromEnv(5);
@@ -204,7 +205,7 @@ try {
       [
         '--input-type=module',
         '-e',
-        `const t = performance.now(); const { distIsCurrent } = await import(${JSON.stringify(join(root, 'scripts/build-dist.mjs'))}); ` +
+        `const t = performance.now(); const { distIsCurrent } = await import(${JSON.stringify(join(root, 'scripts/dist-stamp.mjs'))}); ` +
           `const current = distIsCurrent(${JSON.stringify(root)}); process.stdout.write(JSON.stringify({ current, ms: performance.now() - t }));`,
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },

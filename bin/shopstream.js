@@ -5,7 +5,7 @@
 // without the notice (while editing the code).
 import { existsSync } from 'node:fs';
 import { URL, fileURLToPath } from 'node:url';
-import { distIsCurrent } from '../scripts/build-dist.mjs';
+import { distIsCurrent } from '../scripts/dist-stamp.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fromSource = process.env.SHOPSTREAM_FROM_SOURCE === '1';
