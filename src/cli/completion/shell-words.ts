@@ -1,16 +1,26 @@
-import type { CompletionNode } from './command-tree.js';
-
 /** `text` as one single-quoted word for bash and zsh. */
 export function shellQuote(text: string): string {
   return `'${text.replaceAll("'", `'\\''`)}'`;
 }
 
-/** The arms of a `case` statement, one `'pattern') body ;;` per line, patterns quoted. */
-export function caseArms(arms: readonly (readonly [pattern: string, body: string])[]): string {
-  return arms.map(([pattern, body]) => `    ${shellQuote(pattern)}) ${body} ;;`).join('\n');
-}
-
-/** The names of a command's own options that take a value. */
-export function valueOptionNames(node: CompletionNode): string[] {
-  return node.options.filter((o) => o.takesValue).flatMap((o) => o.names);
+/**
+ * A shell function (bash and zsh alike) that looks `subject` up in a table: `case subject in
+ * 'key') body ;; … *) fallback ;; esac`, preceded by a comment line.
+ */
+export function lookupFunction(
+  name: string,
+  comment: string,
+  subject: string,
+  arms: readonly (readonly [key: string, body: string])[],
+  fallback: string,
+): string {
+  return [
+    `# ${comment}`,
+    `${name}() {`,
+    `  case "${subject}" in`,
+    ...arms.map(([key, body]) => `    ${shellQuote(key)}) ${body} ;;`),
+    `    *) ${fallback} ;;`,
+    '  esac',
+    '}',
+  ].join('\n');
 }

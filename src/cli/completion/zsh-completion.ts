@@ -1,5 +1,6 @@
-import { allNodes, type CompletionNode } from './command-tree.js';
-import { caseArms, shellQuote, valueOptionNames } from './shell-words.js';
+import type { CompletionNode } from './command-tree.js';
+import { completionTables, type DescribedWord } from './completion-tables.js';
+import { lookupFunction, shellQuote } from './shell-words.js';
 
 /**
  * The zsh completion script for a command tree: the same walk as the bash script, with each
@@ -10,9 +11,8 @@ import { caseArms, shellQuote, valueOptionNames } from './shell-words.js';
 export function zshCompletion(tree: CompletionNode): string {
   const name = tree.name;
   const fn = `_${name.replace(/\W/g, '_')}`;
-  const nodes = allNodes(tree);
-  const key = (node: CompletionNode): string => node.path.join(' ');
-  const described = (entries: readonly (readonly [string, string])[]): string =>
+  const tables = completionTables(tree);
+  const described = (entries: readonly DescribedWord[]): string =>
     `reply=(${entries.map(([word, text]) => shellQuote(`${word.replaceAll(':', '\\:')}:${text}`)).join(' ')})`;
   const plain = (words: readonly string[]): string => `reply=(${words.map(shellQuote).join(' ')})`;
   return `#compdef ${name}
@@ -20,46 +20,37 @@ export function zshCompletion(tree: CompletionNode): string {
 #   ${name} completion zsh > "\${fpath[1]}/_${name}"    (then start a new shell)
 # or, after compinit in ~/.zshrc:  source <(${name} completion zsh)
 
-# The subcommands after a command path ('' is the program itself), as name:description.
-${fn}_subcommands() {
-  case "$1" in
-${caseArms(nodes.filter((n) => n.subcommands.length > 0).map((n) => [key(n), described(n.subcommands.map((s) => [s.name, s.description]))]))}
-    *) reply=() ;;
-  esac
-}
-
-# A command's own options as name:description (the program's, under '', apply after every command).
-${fn}_options() {
-  case "$1" in
-${caseArms(nodes.map((n) => [key(n), described(n.options.flatMap((o) => o.names.map((optionName) => [optionName, o.description] as const)))]))}
-    *) reply=() ;;
-  esac
-}
-
-# A command's own options that take a value.
-${fn}_value_options() {
-  case "$1" in
-${caseArms(nodes.filter((n) => valueOptionNames(n).length > 0).map((n) => [key(n), plain(valueOptionNames(n))]))}
-    *) reply=() ;;
-  esac
-}
-
-# The choices of an option's value ("path|--option"), or of a command's first argument ("path|").
-${fn}_choices() {
-  case "$1|$2" in
-${caseArms(
-  nodes.flatMap((n) => [
-    ...n.options
-      .filter((o) => o.choices.length > 0)
-      .flatMap((o) =>
-        o.names.map((optionName): [string, string] => [`${key(n)}|${optionName}`, plain(o.choices)]),
-      ),
-    ...(n.argumentChoices.length > 0 ? [[`${key(n)}|`, plain(n.argumentChoices)] as [string, string]] : []),
-  ]),
+${lookupFunction(
+  `${fn}_subcommands`,
+  "The subcommands after a command path ('' is the program itself), as name:description.",
+  '$1',
+  tables.subcommands.map(([path, subs]) => [path, described(subs)]),
+  'reply=()',
 )}
-    *) reply=() ;;
-  esac
-}
+
+${lookupFunction(
+  `${fn}_options`,
+  "A command's own options as name:description (the program's, under '', apply after every command).",
+  '$1',
+  tables.options.map(([path, options]) => [path, described(options)]),
+  'reply=()',
+)}
+
+${lookupFunction(
+  `${fn}_value_options`,
+  "A command's own options that take a value.",
+  '$1',
+  tables.valueOptions.map(([path, names]) => [path, plain(names)]),
+  'reply=()',
+)}
+
+${lookupFunction(
+  `${fn}_choices`,
+  'The choices of an option\'s value ("path|--option"), or of a command\'s first argument ("path|").',
+  '$1|$2',
+  tables.choices.map(([k, values]) => [k, plain(values)]),
+  'reply=()',
+)}
 
 # Whether option $2 takes a value after command path $1.
 ${fn}_takes_value() {
