@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import type { DeadLetterFix, ReplayResult } from '../../dlq/dead-letter-replay.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
-import { addOutputOptions, CommandOutput, type OutputFlags } from '../progress/command-output.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
 /** `shopstream dlq list | show | replay`: inspect and fix the dead-letter records in the lake. */
 export function register(program: Command): void {
@@ -51,7 +51,7 @@ export function register(program: Command): void {
       await lake.close();
     });
 
-  const replay = dlq
+  dlq
     .command('replay')
     .description('re-publish DLQ records to the topic, optionally through a fix module')
     .option('--code <code>', 'only this error code')
@@ -63,69 +63,71 @@ export function register(program: Command): void {
     )
     .option('--force', 'also replay records an earlier replay re-published')
     .option('--dry-run', 'count what would be replayed; publish nothing')
+    .addOption(quietOption())
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       '\nOn a terminal a progress line counts the records; the summary is one JSON line on stdout when\n' +
         'piped (or with --json). Ctrl-C or SIGTERM stops reading, publishes and records what was replayed.',
+    )
+    .action(
+      async (
+        opts: {
+          code?: string;
+          since?: string;
+          limit?: string;
+          fix?: string;
+          force?: boolean;
+          dryRun?: boolean;
+        } & OutputFlags,
+        command: Command,
+      ) => {
+        const { config } = commandContext(command);
+        const limit = opts.limit === undefined ? undefined : parsePositiveInt('--limit', opts.limit);
+        const fix = opts.fix ? await loadFix(opts.fix) : undefined;
+        const [{ lake }, { openBus }, { replayDeadLetters }] = await Promise.all([
+          open(config.lake),
+          import('../../bus/open-bus.js'),
+          import('../../dlq/dead-letter-replay.js'),
+        ]);
+        const bus = await openBus(config.bus);
+        const output = new CommandOutput(opts);
+        const bar = output.progress(REPLAY_PROGRESS);
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          await bus.start();
+          const result = await replayDeadLetters({
+            lake,
+            bus,
+            topic: config.topic,
+            fix,
+            limit,
+            code: opts.code,
+            since: parseSince(opts.since),
+            force: opts.force,
+            dryRun: opts.dryRun,
+            onProgress: (p) => bar.update(p),
+            signal: stop.signal,
+          });
+          bar.finish(result);
+          const n = (x: number): string => x.toLocaleString('en-US');
+          output.summary(
+            { ...result, interrupted: stop.signal.aborted },
+            `dlq replay: ${n(result.replayed)} ${opts.dryRun ? 'would be replayed (dry run)' : `replayed to ${config.topic}`}, ` +
+              `${n(result.skippedByFix)} left alone by the fix, ${n(result.alreadyReplayed)} replayed before` +
+              (stop.signal.aborted ? '; stopped early' : ''),
+          );
+        } finally {
+          bar.stop();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          await Promise.allSettled([bus.close(), lake.close()]);
+        }
+      },
     );
-  addOutputOptions(replay).action(
-    async (
-      opts: {
-        code?: string;
-        since?: string;
-        limit?: string;
-        fix?: string;
-        force?: boolean;
-        dryRun?: boolean;
-      } & OutputFlags,
-      command: Command,
-    ) => {
-      const { config } = commandContext(command);
-      const limit = opts.limit === undefined ? undefined : parsePositiveInt('--limit', opts.limit);
-      const fix = opts.fix ? await loadFix(opts.fix) : undefined;
-      const [{ lake }, { openBus }, { replayDeadLetters }] = await Promise.all([
-        open(config.lake),
-        import('../../bus/open-bus.js'),
-        import('../../dlq/dead-letter-replay.js'),
-      ]);
-      const bus = await openBus(config.bus);
-      const output = new CommandOutput(opts);
-      const bar = output.progress(REPLAY_PROGRESS);
-      const stop = new AbortController();
-      const onSignal = (): void => stop.abort();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-      try {
-        await bus.start();
-        const result = await replayDeadLetters({
-          lake,
-          bus,
-          topic: config.topic,
-          fix,
-          limit,
-          code: opts.code,
-          since: parseSince(opts.since),
-          force: opts.force,
-          dryRun: opts.dryRun,
-          onProgress: (p) => bar.update(p),
-          signal: stop.signal,
-        });
-        bar.finish(result);
-        const n = (x: number): string => x.toLocaleString('en-US');
-        output.summary(
-          { ...result, interrupted: stop.signal.aborted },
-          `dlq replay: ${n(result.replayed)} ${opts.dryRun ? 'would be replayed (dry run)' : `replayed to ${config.topic}`}, ` +
-            `${n(result.skippedByFix)} left alone by the fix, ${n(result.alreadyReplayed)} replayed before` +
-            (stop.signal.aborted ? '; stopped early' : ''),
-        );
-      } finally {
-        bar.stop();
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-        await Promise.allSettled([bus.close(), lake.close()]);
-      }
-    },
-  );
 }
 
 /** The replay's progress line: no total (the records are counted as they are read). */

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
-import { addOutputOptions, CommandOutput, type OutputFlags } from '../progress/command-output.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
 interface GenerateFlags extends OutputFlags {
   count?: string;
@@ -66,7 +66,7 @@ export function register(program: Command): void {
         );
       await runGenerate(plan, config, new CommandOutput(flags, { stdoutIsData: plan.out === '-' }));
     });
-  addOutputOptions(command);
+  command.addOption(quietOption()).addOption(jsonOption());
   exitTwoOnUsageErrors(command);
 }
 

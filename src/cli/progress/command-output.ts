@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
+import { Option } from 'commander';
 import { ProgressBar, type ProgressSpec } from './progress-bar.js';
 
-/** The output flags a long command takes (added by {@link addOutputOptions}). */
+/** The output flags a long command takes ({@link quietOption}, {@link jsonOption}). */
 export interface OutputFlags {
   /** No progress and no human-readable summary; errors and warnings still go to stderr. */
   readonly quiet?: boolean;
@@ -16,15 +16,21 @@ export interface OutputStreams {
 }
 
 /**
- * Adds `--quiet` and `--json` to a command, with the same words everywhere.
+ * `--quiet` and `--json`, with the same words on every command: add both to a long command's chain.
  *
  * @example
- * addOutputOptions(program.command('reconcile').description('…')).action(…);
+ * program.command('reconcile').description('…').addOption(quietOption()).addOption(jsonOption()).action(…);
  */
-export function addOutputOptions(command: Command): Command {
-  return command
-    .option('-q, --quiet', 'no progress and no summary line on stderr (errors still show)')
-    .option('--json', 'print the summary as one JSON line on stdout, also on a terminal; no progress');
+export function quietOption(): Option {
+  return new Option('-q, --quiet', 'no progress and no summary line on stderr (errors still show)');
+}
+
+/** See {@link quietOption}. */
+export function jsonOption(): Option {
+  return new Option(
+    '--json',
+    'print the summary as one JSON line on stdout, also on a terminal; no progress',
+  );
 }
 
 /**
@@ -39,7 +45,7 @@ export function addOutputOptions(command: Command): Command {
  *   --out -`) says so with `stdoutIsData`, and the JSON line goes to stderr, with `--json` only.
  *
  * @example
- * // In a command's action (add the flags with addOutputOptions):
+ * // In a command's action (the command has .addOption(quietOption()).addOption(jsonOption())):
  * const output = new CommandOutput(opts); // opts: { quiet?, json? } from commander
  * const bar = output.progress({
  *   label: 'reconcile',
