@@ -19,6 +19,8 @@ locals {
 
   generator_own_env = {
     SHOPSTREAM_GENERATOR_MAX_TRIGGER_COUNT = tostring(var.generator_max_trigger_count)
+    SHOPSTREAM_GENERATOR_PROFILE           = var.generator_profile
+    SHOPSTREAM_GENERATOR_TIME_SCALE        = tostring(var.generator_time_scale)
   }
 
   generator_env = merge(local.common_env, local.generator_own_env)

@@ -39,6 +39,7 @@ resource "google_cloud_run_v2_service" "pipeline" {
     }
 
     containers {
+      name  = "pipeline"
       image = var.pipeline_image
       # The image's CMD: node dist/src/cli/main.js pipeline run
 
@@ -81,6 +82,24 @@ resource "google_cloud_run_v2_service" "pipeline" {
         period_seconds    = 30
         timeout_seconds   = 5
         failure_threshold = 3
+      }
+    }
+
+    # Google's Managed Service for Prometheus sidecar: with its default configuration it scrapes
+    # localhost:8080/metrics, the pipeline's Prometheus metrics, and writes them to Cloud Monitoring
+    # as prometheus.googleapis.com/<metric>/<kind> (with the pipeline's roles/monitoring.metricWriter).
+    # The alert on shopstream_sink_blocked (monitoring.tf) reads them.
+    containers {
+      name       = "metrics-collector"
+      image      = var.metrics_sidecar_image
+      depends_on = ["pipeline"]
+
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "256Mi"
+        }
+        cpu_idle = false
       }
     }
   }

@@ -214,6 +214,28 @@ variable "generator_max_trigger_count" {
   default     = 100000
 }
 
+variable "generator_profile" {
+  description = "How the generated shop behaves (setting generator.profile): demo (every event type, whole order lifecycles within minutes), shop (a realistic busy shop), or the path of a profile file (.json) inside the deployed source. See docs/traffic-profiles.md."
+  type        = string
+  default     = "demo"
+
+  validation {
+    condition     = contains(["demo", "shop"], var.generator_profile) || can(regex("\\.json$", var.generator_profile))
+    error_message = "One of demo, shop, or the path of a profile file ending in .json."
+  }
+}
+
+variable "generator_time_scale" {
+  description = "The generator's simulated clock runs this many times faster than the wall clock at the same event rate (setting generator.timeScale), so order lifecycles of hours pass in minutes; 1 to 1000000."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.generator_time_scale >= 1 && var.generator_time_scale <= 1000000
+    error_message = "A number from 1 to 1000000."
+  }
+}
+
 variable "generator_ingress" {
   description = "Who can reach the function URL. Callers still need roles/run.invoker (no public access)."
   type        = string
@@ -326,7 +348,7 @@ variable "log_level" {
 # --- Monitoring -------------------------------------------------------------------------------------
 
 variable "enable_alerts" {
-  description = "Create Cloud Monitoring alert policies on backlog age and dead letters."
+  description = "Create Cloud Monitoring alert policies on backlog age, dead letters and blocked sinks."
   type        = bool
   default     = true
 }
@@ -335,6 +357,12 @@ variable "alert_notification_channels" {
   description = "Notification channel ids for the alert policies."
   type        = list(string)
   default     = []
+}
+
+variable "metrics_sidecar_image" {
+  description = "The Managed Service for Prometheus sidecar of the pipeline service, which sends its /metrics to Cloud Monitoring (the sink-blocked alert needs them)."
+  type        = string
+  default     = "us-docker.pkg.dev/cloud-ops-agents-artifacts/cloud-run-gmp-sidecar/cloud-run-gmp-sidecar:1.2.0"
 }
 
 variable "alert_backlog_age_seconds" {

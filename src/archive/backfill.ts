@@ -4,7 +4,7 @@ import { Batch } from '../pipeline/batch.js';
 import { BatchWriter, SinkError } from '../pipeline/batch-writer.js';
 import type { PreparedBatch } from '../pipeline/prepared-batch.js';
 import { PreparePool, defaultPrepareWorkers, type WorkerContractOptions } from '../pipeline/prepare-pool.js';
-import { ShopstreamError } from '../errors/shopstream-error.js';
+import { ShopstreamError, isRetryable } from '../errors/shopstream-error.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -105,18 +105,20 @@ async function replayFiles(options: BackfillOptions, pool: PreparePool): Promise
     const preparing = full.size > 0 ? pool.prepare(full.messages) : undefined;
     preparing?.catch(() => undefined);
     await writing;
-    writing = (preparing ? prepareAndWrite(writer, pool, full, preparing, options) : Promise.resolve()).then(
-      () => {
-        progress.accepted += full.size - (full.prepared?.rejected.length ?? 0);
-        progress.deadLettered += full.prepared?.rejected.length ?? 0;
-        for (const file of ending) {
-          options.checkpoint.markFinished(file.uri);
-          progress.files++;
-          progress.bytes += file.size;
-        }
-        options.onProgress?.(progress);
-      },
-    );
+    writing = (
+      preparing ? prepareAndWrite(writer, pool, full, preparing, options) : Promise.resolve(undefined)
+    ).then((written) => {
+      // As written: rows the warehouse refused one by one are in the DLQ, as in the stream.
+      const rejected = written?.rejected.length ?? 0;
+      progress.accepted += full.size - rejected;
+      progress.deadLettered += rejected;
+      for (const file of ending) {
+        options.checkpoint.markFinished(file.uri);
+        progress.files++;
+        progress.bytes += file.size;
+      }
+      options.onProgress?.(progress);
+    });
     // A write that fails for good is reported by the next await of `writing`, not as unhandled.
     writing.catch(() => undefined);
   };
@@ -146,25 +148,29 @@ async function replayFiles(options: BackfillOptions, pool: PreparePool): Promise
   return progress;
 }
 
-/** Checks (on a worker) and writes a batch, retrying a failure with backoff up to maxAttempts. */
+/**
+ * Checks (on a worker) and writes a batch, retrying a failure with backoff up to maxAttempts; resolves
+ * with the batch as written. A failure no retry can fix (a missing table, a permission) gives up at
+ * once: the backfill can be resumed once it is fixed.
+ */
 async function prepareAndWrite(
   writer: BatchWriter,
   pool: PreparePool,
   batch: Batch,
   preparing: Promise<PreparedBatch>,
   options: BackfillOptions,
-): Promise<void> {
+): Promise<PreparedBatch> {
   const maxAttempts = options.maxAttempts ?? 8;
   for (let attempt = 1; ; attempt++) {
     try {
       const prepared = (batch.prepared ??= await (attempt === 1 ? preparing : pool.prepare(batch.messages)));
-      await writer.write({ messages: batch.messages, prepared });
-      return;
+      return await writer.write({ messages: batch.messages, prepared, progress: batch.progress });
     } catch (error) {
       // Give up with the sink's own typed error (SHOP_E_LAKE_WRITE, SHOP_E_WAREHOUSE_…), which the
       // CLI reports by its code; the SinkError around it only names the sink.
-      if (attempt >= maxAttempts)
-        throw error instanceof SinkError && error.error instanceof ShopstreamError ? error.error : error;
+      const cause = error instanceof SinkError ? error.error : error;
+      if (attempt >= maxAttempts || !isRetryable(cause))
+        throw cause instanceof ShopstreamError ? cause : error;
       const backoff = Math.min(30_000, 250 * 2 ** attempt);
       options.logger.warn({ err: error, attempt, backoffMs: backoff }, 'backfill write failed; retrying');
       await new Promise((resolve) => setTimeout(resolve, backoff));

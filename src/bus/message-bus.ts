@@ -81,6 +81,13 @@ export interface SubscribeOptions {
 export interface Subscriber {
   /** Stops pulling new messages; messages already delivered can still be acked until it resolves. */
   close(): Promise<void>;
+  /**
+   * The earliest time (ms since epoch) at which a quiet subscription may count as drained. Before it,
+   * messages that a failed connection took with it can still come back: the server leased them to a
+   * stream that died, and redelivers them only when that lease runs out. 0 when no such lease can be
+   * pending (the embedded bus keeps its leases in the bus, and its backlog counts them).
+   */
+  drainableAt(): number;
 }
 
 export interface SubscriptionConfig {

@@ -1,3 +1,10 @@
+import {
+  DEFAULT_TRAFFIC_PROFILE_NAME,
+  TRAFFIC_PROFILE_CHOICES,
+  isTrafficProfileFile,
+  isTrafficProfileName,
+} from '../generator/traffic-profiles.js';
+
 /**
  * Every configuration key shopstream knows: its type, default, environment variable and meaning.
  * The one table behind config files, environment, flags and docs/configuration.md.
@@ -50,6 +57,25 @@ const oneOf =
     typeof raw === 'string' && (values as readonly string[]).includes(raw)
       ? { value: raw as T }
       : { error: `expected one of: ${values.join(', ')}` };
+
+const decimal =
+  (min: number, max: number): Parse<number> =>
+  (raw) => {
+    const n =
+      typeof raw === 'number'
+        ? raw
+        : typeof raw === 'string' && /^\d+(\.\d+)?$/.test(raw.trim())
+          ? Number(raw)
+          : NaN;
+    if (!Number.isFinite(n) || n < min || n > max)
+      return { error: `expected a number from ${min} to ${max}` };
+    return { value: n };
+  };
+
+const trafficProfile: Parse<string> = (raw) =>
+  typeof raw === 'string' && (isTrafficProfileName(raw) || isTrafficProfileFile(raw))
+    ? { value: raw }
+    : { error: `expected ${TRAFFIC_PROFILE_CHOICES}` };
 
 const timestamp: Parse<string> = (raw) =>
   typeof raw === 'string' &&
@@ -204,6 +230,18 @@ export const SETTINGS = {
     default: 100_000,
     parse: integer(1, 10_000_000),
     description: 'Largest count one publish_trigger request may ask for (larger answers 400).',
+  },
+  'generator.profile': {
+    default: DEFAULT_TRAFFIC_PROFILE_NAME as string,
+    parse: trafficProfile,
+    description:
+      'How the generated shop behaves: demo (every event type, whole order lifecycles within minutes), shop (a realistic busy shop), or a profile file (docs/traffic-profiles.md).',
+  },
+  'generator.timeScale': {
+    default: 1,
+    parse: decimal(1, 1_000_000),
+    description:
+      'Live traffic (event times from the wall clock): the simulated clock runs this many times faster at the same event rate, so lifecycles of hours pass in minutes.',
   },
 } satisfies Record<string, Setting<unknown>>;
 

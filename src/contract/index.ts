@@ -4,6 +4,7 @@ export type { ContractFailure } from './contract-failure.js';
 export * from './contract-options.js';
 export { decodeMessage, type DecodeResult } from './decode.js';
 export { eventIdOf } from './event-id.js';
+export { eventTimeOf } from './event-time.js';
 export { EventValidator, type ValidationResult } from './event-validator.js';
 export {
   MessageChecker,

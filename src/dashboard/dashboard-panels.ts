@@ -24,6 +24,19 @@ FROM conversion_funnel
 HAVING SUM(sessions) > 0`,
   },
   {
+    // Every status from ref_order_status, zero included, so a lifecycle is visible as it fills in.
+    id: 'order_status',
+    sql: `SELECT
+  s.status,
+  s.lifecycle_rank,
+  COUNT(c.order_id) AS orders,
+  (SELECT COUNT(*) FROM inventory_dedup WHERE reason = 'return') AS returns
+FROM ref_order_status AS s
+LEFT JOIN order_current_status AS c ON c.status = s.status
+GROUP BY s.status, s.lifecycle_rank
+ORDER BY s.lifecycle_rank`,
+  },
+  {
     id: 'top_products',
     sql: `SELECT product_name, category, units_sold AS units, revenue
 FROM product_sales

@@ -52,6 +52,10 @@ export const ERROR_CODES = {
     'The warehouse refused rows or a request for a reason a retry cannot fix (invalid rows, permission); not retryable.',
   SHOP_E_WAREHOUSE_SCHEMA:
     'The warehouse schema is missing or differs from the model (run `shopstream setup`).',
+  SHOP_E_SINK_ROW_REJECTED:
+    "A sink refused one row of a batch for good (a value its table cannot store); the message went to the DLQ with the sink's words, the rest of the batch was written.",
+  SHOP_E_RECONCILE_UNBALANCED:
+    'shopstream reconcile found buckets where archived ≠ warehouse + dead-lettered, or the lake lacks warehouse rows.',
   SHOP_E_HTTP_BAD_REQUEST:
     'An HTTP request had a bad parameter or body (for example publish_trigger?count=).',
   SHOP_E_INTERNAL: 'An unexpected failure inside shopstream; please report it with the log line.',

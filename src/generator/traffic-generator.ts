@@ -11,7 +11,13 @@ import { SessionArrivals } from './session-arrivals.js';
 import { StockKeeper } from './stock-keeper.js';
 import type { StoryContext } from './story-context.js';
 import { TaskQueue, type Task } from './task-queue.js';
-import { compileTrafficProfile, type TrafficProfile } from './traffic-profile.js';
+import { compileTrafficProfile, timeScaledTrafficProfile, type TrafficProfile } from './traffic-profile.js';
+import {
+  DEFAULT_TRAFFIC_PROFILE_NAME,
+  TRAFFIC_PROFILES,
+  isTrafficProfileName,
+  type TrafficProfileName,
+} from './traffic-profiles.js';
 import { UniverseIndex } from './universe-index.js';
 import { sharedUserAgentPool, type UserAgentPool } from './user-agent-pool.js';
 
@@ -39,8 +45,17 @@ export interface TrafficGeneratorOptions {
   readonly start?: Date;
   /** Default `simulated`. */
   readonly clock?: GeneratorClock;
-  /** Overrides of the shop's behaviour (rates, delays). */
-  readonly profile?: Partial<TrafficProfile>;
+  /**
+   * How the shop behaves: a named profile, or a profile's fields (those left out come from the
+   * default profile). Default {@link DEFAULT_TRAFFIC_PROFILE_NAME} (`demo`).
+   */
+  readonly profile?: TrafficProfileName | Partial<TrafficProfile>;
+  /**
+   * Live traffic only (`clock: 'wall'`): the simulated clock runs this many times faster against the
+   * wall clock at the same event rate, so lifecycles of hours pass in minutes (see
+   * timeScaledTrafficProfile). Event times still follow the wall clock. Default 1.
+   */
+  readonly timeScale?: number;
   /** Default: one pool per process from the `user-agents` package. */
   readonly userAgents?: UserAgentPool;
 }
@@ -58,6 +73,7 @@ export interface TrafficGeneratorOptions {
  * const first = generator.next(); // { data: <Buffer {"event_type":"user_activity",…}>, eventType: 'user_activity' }
  */
 export class TrafficGenerator {
+  /** The profile the stories run with (time-scaled when `timeScale` is not 1). */
   readonly profile: TrafficProfile;
   private readonly queue = new TaskQueue();
   private readonly ready: GeneratedMessage[] = [];
@@ -83,10 +99,15 @@ export class TrafficGenerator {
     if (universe.customers.length === 0 || universe.products.length === 0 || universe.warehouses.length === 0)
       throw new RangeError('traffic generator: the universe needs customers, products and warehouses');
 
-    this.profile = compileTrafficProfile(options.profile);
+    this.wall = (options.clock ?? 'simulated') === 'wall';
+    const timeScale = options.timeScale ?? 1;
+    if (timeScale !== 1 && !this.wall)
+      throw new RangeError(
+        `traffic generator: timeScale applies to live traffic (clock 'wall'); with the simulated clock, choose a profile with shorter delays`,
+      );
+    this.profile = timeScaledTrafficProfile(profileOf(options.profile), timeScale);
     this.invalidRatio = invalidRatio;
     this.invalidRng = RandomSource.derive(seed, 0xbad);
-    this.wall = (options.clock ?? 'simulated') === 'wall';
     this.universe = universe;
     this.userAgents = options.userAgents ?? sharedUserAgentPool();
     this.kindsByType = Object.fromEntries(
@@ -148,4 +169,13 @@ export class TrafficGenerator {
     const data = kind.make(sampleEvent(type, this.universe, this.userAgents, rng, time), rng);
     return { data, eventType: null, invalidKind: kind.name, expectedCode: kind.code };
   }
+}
+
+function profileOf(option: TrafficGeneratorOptions['profile']): TrafficProfile {
+  if (typeof option === 'string') {
+    if (!isTrafficProfileName(option))
+      throw new RangeError(`traffic generator: no profile named ${JSON.stringify(option)}`);
+    return TRAFFIC_PROFILES[option];
+  }
+  return compileTrafficProfile(option ?? {}, TRAFFIC_PROFILES[DEFAULT_TRAFFIC_PROFILE_NAME]);
 }

@@ -15,7 +15,8 @@ export interface Lake {
   start(): Promise<void>;
   /**
    * Writes a whole file atomically: readers see all of it or nothing. Overwrites an existing key.
-   * Throws a retryable SHOP_E_LAKE_WRITE on failure.
+   * Throws SHOP_E_LAKE_WRITE on failure: retryable when it may pass by itself (network, disk full),
+   * not when someone must fix something first (a permission, a missing bucket).
    */
   writeFile(key: string, content: Uint8Array | string): Promise<void>;
   /** Reads a whole file. Throws SHOP_E_LAKE_READ when it is missing. */

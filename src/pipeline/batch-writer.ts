@@ -1,10 +1,12 @@
+import type { ReceivedMessage } from '../bus/message-bus.js';
 import type { Lake } from '../lake/lake.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import { TABLE_OF_TYPE, type EventTableName } from '../warehouse/rows.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import type { ReceivedMessage } from '../bus/message-bus.js';
 import { deadLetterRecordOf, ingestErrorRowOf } from './dead-letter-record.js';
 import { errorFileKey, eventFileKey, minuteOf } from './lake-layout.js';
-import type { PreparedBatch } from './prepared-batch.js';
+import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
+import { WriteProgress, type RefusedMessage } from './write-progress.js';
 
 /** Which sink failed (or the worker preparing the batch), so health and logs can name it. */
 export class SinkError extends Error {
@@ -20,12 +22,19 @@ export class SinkError extends Error {
 export interface PreparedBatchOf {
   readonly messages: readonly ReceivedMessage[];
   readonly prepared: PreparedBatch;
+  /** What earlier attempts made durable; give the same one to every attempt of a batch. */
+  readonly progress?: WriteProgress;
 }
 
 /**
  * Makes one prepared batch durable: raw lake files per (type, minute), warehouse rows per table, and
  * the DLQ (a lake file under output/errors plus ingest_errors rows). Resolves only when all of it is
  * durable; throws a {@link SinkError} otherwise, and then nothing of the batch may be acked.
+ *
+ * A row the warehouse refuses for good while it writes the others (see Warehouse.append) sends its
+ * message to the DLQ with SHOP_E_SINK_ROW_REJECTED and the warehouse's words, as Dataflow's BigQuery
+ * templates send such rows to their error table; write() resolves once that DLQ record is durable too,
+ * with the batch as it ended up: those messages rejected, no longer accepted.
  */
 export class BatchWriter {
   private sequence = 0;
@@ -37,18 +46,29 @@ export class BatchWriter {
     private readonly workerId: string,
   ) {}
 
-  async write(batch: PreparedBatchOf): Promise<void> {
-    const shard = `${this.workerId}_${(this.sequence++).toString(36).padStart(6, '0')}`;
-    // The sinks are independent: write them concurrently.
-    await Promise.all([
-      this.writeLake(batch.prepared, shard),
-      this.writeWarehouse(batch.prepared),
-      this.writeDeadLetters(batch, shard),
+  async write(batch: PreparedBatchOf): Promise<PreparedBatch> {
+    const progress = batch.progress ?? new WriteProgress();
+    const { prepared } = batch;
+    // The sinks are independent: write them concurrently, and let every one settle before reporting
+    // a failure, so a retry never overlaps a write still running from this attempt.
+    await settleAll([
+      progress.once('lake', () => this.writeLake(prepared)),
+      this.writeWarehouse(prepared, progress),
+      this.writeDeadLetters(batch.messages, prepared.rejected, progress, 'dlq'),
     ]);
+    if (progress.refused.length === 0) return prepared;
+    await this.writeDeadLetters(batch.messages, progress.refused, progress, 'refused');
+    return withRefused(prepared, progress.refused);
   }
 
-  private async writeLake(prepared: PreparedBatch, shard: string): Promise<void> {
+  /** `{worker}_{sequence}`: unique per worker and file group, so no two writes share a lake key. */
+  private nextShard(): string {
+    return `${this.workerId}_${(this.sequence++).toString(36).padStart(6, '0')}`;
+  }
+
+  private async writeLake(prepared: PreparedBatch): Promise<void> {
     if (prepared.lakeFiles.length === 0) return;
+    const shard = this.nextShard();
     const started = performance.now();
     let bytes = 0;
     let records = 0;
@@ -66,36 +86,65 @@ export class BatchWriter {
     this.telemetry.emit('sink:flushed', { sink: 'lake', records, bytes, ms: performance.now() - started });
   }
 
-  private async writeWarehouse(prepared: PreparedBatch): Promise<void> {
-    if (prepared.tables.length === 0) return;
+  /** Appends each table not yet durable; rows the warehouse refuses go to `progress.refused`. */
+  private async writeWarehouse(prepared: PreparedBatch, progress: WriteProgress): Promise<void> {
+    const tables = prepared.tables.filter(({ table }) => !progress.has(`table:${table}`));
+    if (tables.length === 0) return;
     const started = performance.now();
-    try {
-      // All at once: an adapter that commits in groups puts the tables in one transaction.
-      await Promise.all(
-        prepared.tables.map(({ table, ndjson, rows }) => this.warehouse.appendNdjson(table, ndjson, rows)),
-      );
-    } catch (error) {
-      throw new SinkError('warehouse', error);
-    }
+    // All at once: an adapter that commits in groups puts the tables in one transaction.
+    const results = await Promise.allSettled(
+      tables.map(({ table, ndjson, rows }) => this.warehouse.appendNdjson(table, ndjson, rows)),
+    );
+    let failure: unknown;
+    let records = 0;
+    results.forEach((result, i) => {
+      const { table, rows } = tables[i]!;
+      if (result.status === 'rejected') {
+        failure ??= result.reason;
+        return;
+      }
+      progress.markDurable(`table:${table}`);
+      records += rows - result.value.rejected.length;
+      if (result.value.rejected.length === 0) return;
+      const messageOfRow = messagesOfTable(prepared, table);
+      for (const { index, message } of result.value.rejected)
+        progress.refused.push({
+          index: messageOfRow[index]!,
+          failure: {
+            code: 'SHOP_E_SINK_ROW_REJECTED',
+            path: '',
+            message: `warehouse table ${table} refused the row: ${message}`,
+          },
+        });
+    });
+    if (failure !== undefined) throw new SinkError('warehouse', failure);
     this.telemetry.emit('sink:flushed', {
       sink: 'warehouse',
-      records: prepared.tables.reduce((sum, t) => sum + t.rows, 0),
-      bytes: prepared.tables.reduce((sum, t) => sum + t.ndjson.length, 0),
+      records,
+      bytes: tables.reduce((sum, t) => sum + t.ndjson.length, 0),
       ms: performance.now() - started,
     });
   }
 
-  private async writeDeadLetters(batch: PreparedBatchOf, shard: string): Promise<void> {
-    if (batch.prepared.rejected.length === 0) return;
+  /** The DLQ records of `rejected`: a lake file under output/errors, then ingest_errors rows. */
+  private async writeDeadLetters(
+    messages: readonly ReceivedMessage[],
+    rejected: readonly RefusedMessage[],
+    progress: WriteProgress,
+    part: string,
+  ): Promise<void> {
+    if (rejected.length === 0 || progress.has(`${part}:table`)) return;
     const started = performance.now();
     const ingestionTime = new Date().toISOString();
-    const records = batch.prepared.rejected.map(({ index, failure }) =>
-      deadLetterRecordOf(batch.messages[index]!, failure, ingestionTime),
+    const records = rejected.map(({ index, failure }) =>
+      deadLetterRecordOf(messages[index]!, failure, ingestionTime),
     );
     const content = records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     try {
-      await this.lake.writeFile(errorFileKey(minuteOf(ingestionTime), shard), content);
-      await this.warehouse.appendErrors(records.map(ingestErrorRowOf));
+      await progress.once(`${part}:lake`, () =>
+        this.lake.writeFile(errorFileKey(minuteOf(ingestionTime), this.nextShard()), content),
+      );
+      await progress.once(`${part}:table`, () => this.warehouse.appendErrors(records.map(ingestErrorRowOf)));
     } catch (error) {
       throw new SinkError('dlq', error);
     }
@@ -106,4 +155,27 @@ export class BatchWriter {
       ms: performance.now() - started,
     });
   }
+}
+
+/** Waits for every write; then throws the first failure, if any. */
+async function settleAll(writes: readonly Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(writes)).find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** The batch index of each row of a table's NDJSON: rows were laid out in message order. */
+function messagesOfTable(prepared: PreparedBatch, table: EventTableName): number[] {
+  const indexes: number[] = [];
+  prepared.outcomes.forEach((outcome, index) => {
+    const eventType = eventTypeOfOutcome(outcome);
+    if (eventType && TABLE_OF_TYPE[eventType] === table) indexes.push(index);
+  });
+  return indexes;
+}
+
+/** The batch with the refused messages moved from accepted to rejected. */
+function withRefused(prepared: PreparedBatch, refused: readonly RefusedMessage[]): PreparedBatch {
+  const outcomes = prepared.outcomes.slice();
+  for (const { index } of refused) outcomes[index] = 0;
+  return { ...prepared, outcomes, rejected: [...prepared.rejected, ...refused] };
 }

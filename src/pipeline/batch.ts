@@ -1,5 +1,6 @@
 import type { ReceivedMessage } from '../bus/message-bus.js';
 import type { PreparedBatch } from './prepared-batch.js';
+import { WriteProgress } from './write-progress.js';
 
 /**
  * The messages collected since the last flush, in arrival order. Once closed it is checked by a worker
@@ -11,6 +12,8 @@ export class Batch {
   /** The payloads' total size, to flush on flushMaxBytes. */
   bytes = 0;
   prepared: PreparedBatch | undefined;
+  /** What of it is durable, across write attempts. */
+  readonly progress = new WriteProgress();
 
   add(message: ReceivedMessage): void {
     this.messages.push(message);

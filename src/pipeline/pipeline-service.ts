@@ -1,3 +1,4 @@
+import { contractSettingsOf } from '../config/contract-settings.js';
 import type { Config } from '../config/settings.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
@@ -23,11 +24,7 @@ export function pipelineFromConfig(
     flushMaxBytes: config['pipeline.flushMaxBytes'],
     flushMaxRecords: config['pipeline.flushMaxRecords'],
     prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
-    contract: {
-      minTimestamp: config['contract.minTimestamp'],
-      maxFutureMs: config['contract.maxFutureMs'],
-      maxMessageBytes: config['contract.maxMessageBytes'],
-    },
+    contract: contractSettingsOf(config),
     ...overrides,
   });
 }

@@ -4,6 +4,7 @@ import type { AcceptedMessage, MessageChecker } from '../contract/message-checke
 import { ndjson } from '../warehouse/ndjson.js';
 import { EVENT_TABLES, TABLE_OF_TYPE, rowOf, type EventTableName } from '../warehouse/rows.js';
 import { minuteOf } from './lake-layout.js';
+import { eventTimeOf } from '../contract/event-time.js';
 import { NdjsonBuilder } from './ndjson-builder.js';
 import type { PackedMessages } from './packed-messages.js';
 
@@ -68,7 +69,7 @@ export function prepareBatch(checker: MessageChecker, packed: PackedMessages): P
     }
     outcomes[i] = EVENT_TYPES.indexOf(checked.eventType) + 1;
     unknownFields[checked.eventType] += checked.unknownFields;
-    const minute = minuteOf(eventTimeOf(checked));
+    const minute = minuteOf(eventTimeOf(checked.event));
     const key = checked.eventType + minute;
     let group = lake.get(key);
     if (!group) lake.set(key, (group = { eventType: checked.eventType, minute, file: new NdjsonBuilder() }));
@@ -100,11 +101,6 @@ export function transferablesOfPrepared(prepared: PreparedBatch): ArrayBuffer[] 
     ...prepared.lakeFiles.map((f) => f.bytes.buffer),
     ...prepared.tables.map((t) => t.ndjson.buffer),
   ] as ArrayBuffer[];
-}
-
-function eventTimeOf(checked: AcceptedMessage): string {
-  const e = checked.event;
-  return e.event_type === 'order' ? e.order_date : e.timestamp;
 }
 
 /** ms → ISO text, remembering the last one: messages of a batch were mostly published in the same ms. */

@@ -15,6 +15,7 @@ import {
   type PipelineOptions,
 } from './pipeline-options.js';
 import { PreparePool } from './prepare-pool.js';
+import { SinkAlarms } from './sink-alarms.js';
 import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
 
 /**
@@ -26,6 +27,8 @@ import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
 const LEASE_CHECK_MS = 2_000;
 const EXTEND_AFTER_MS = 5_000;
 const LEASE_EXTENSION_S = 60;
+/** How often drained() looks again. */
+const DRAIN_CHECK_MS = 100;
 
 /** What a pipeline needs from outside: the three ports, and where to report. */
 export interface PipelineDependencies {
@@ -77,6 +80,7 @@ export class StreamingPipeline {
   };
 
   private readonly writer: BatchWriter;
+  private readonly alarms: SinkAlarms;
   private pool: PreparePool | undefined;
   private subscriber: Subscriber | undefined;
   private batch = new Batch();
@@ -100,6 +104,7 @@ export class StreamingPipeline {
     this.options = compilePipelineOptions(options);
     this.flushSlots = new Semaphore(this.options.maxConcurrentFlushes);
     this.writer = new BatchWriter(deps.lake, deps.warehouse, deps.telemetry, this.options.workerId);
+    this.alarms = new SinkAlarms(this.health, deps.telemetry, deps.logger);
   }
 
   /** Starts pulling. Throws when the subscription does not exist. */
@@ -201,26 +206,23 @@ export class StreamingPipeline {
           batch,
           attempt === 0 ? preparing : undefined,
         ));
-        const job: PreparedBatchOf = { messages: batch.messages, prepared };
-        if (!(await settlesBefore(this.writer.write(job), signal))) break;
-        this.acknowledge(job);
-        for (const sink of ['prepare', 'lake', 'warehouse', 'dlq'])
-          if (this.health.markOk(sink)) this.deps.telemetry.emit('sink:recovered', { sink });
+        const writing = this.writer.write({ messages: batch.messages, prepared, progress: batch.progress });
+        if (!(await settlesBefore(writing, signal))) break;
+        // As written: messages a sink refused row by row are in the DLQ now, no longer accepted.
+        this.acknowledge({ messages: batch.messages, prepared: await writing });
+        this.alarms.succeeded(['prepare', 'lake', 'warehouse', 'dlq']);
         return;
       } catch (error) {
         failure = error instanceof SinkError ? error : new SinkError('lake', error);
         this.stats.failedFlushes++;
-        this.health.markFailed(failure.sink, failure);
-        this.deps.telemetry.emit('sink:failed', { sink: failure.sink, error: failure });
-        if (signal.aborted) break;
+        // Transient or blocked (no retry fixes it: a missing table, a permission), the batch is kept
+        // and retried with capped backoff, so the pipeline resumes by itself once the cause is fixed.
         const backoff = Math.min(
           this.options.retryMaxBackoffMs,
           this.options.retryMinBackoffMs * 2 ** Math.min(attempt, 20),
         );
-        this.deps.logger.warn(
-          { err: failure, attempt: attempt + 1, backoffMs: backoff, messages: batch.size },
-          'sink failed; retrying the batch',
-        );
+        this.alarms.failed(failure, { attempt: attempt + 1, backoffMs: backoff, messages: batch.size });
+        if (signal.aborted) break;
         // Keep the leases while we wait, so the bus does not hand the batch to another worker.
         for (const message of batch.messages) message.modifyAckDeadline(Math.ceil(backoff / 1000) + 60);
         await sleep(backoff, signal);
@@ -281,15 +283,32 @@ export class StreamingPipeline {
   }
 
   /**
-   * Resolves once the subscription is drained: no message for `idleMs`, nothing buffered or being
-   * written, and (where the bus can tell) no backlog left.
+   * Resolves once the subscription is drained: nothing buffered or being written, and
+   * - where the bus reports its backlog (the embedded bus, exactly), once it is 0;
+   * - where it cannot (Pub/Sub), once no message arrived for `idleMs` counted from the later of the
+   *   last delivery and the subscriber's {@link Subscriber.drainableAt} (after a dropped connection,
+   *   what the server leased to the dead stream comes back only when that lease ends), and the bus
+   *   answered a request after that, so the quiet is not an outage.
    */
   async drained(): Promise<void> {
+    const { idleMs } = this.options;
     for (;;) {
-      await sleep(Math.min(250, this.options.idleMs));
-      if (!this.idle || Date.now() - this.lastMessageAt < this.options.idleMs) continue;
-      const info = await this.deps.bus.describeSubscription(this.options.subscription).catch(() => undefined);
-      if (info?.backlog === undefined || info.backlog === 0) return;
+      await sleep(Math.min(DRAIN_CHECK_MS, idleMs));
+      if (!this.idle) continue;
+      const quietSince = Math.max(this.lastMessageAt, this.subscriber?.drainableAt() ?? 0);
+      let backlog: number | undefined;
+      try {
+        ({ backlog } = await this.deps.bus.describeSubscription(this.options.subscription));
+      } catch {
+        continue; // an unreachable bus proves nothing
+      }
+      if (!this.idle) continue;
+      if (backlog !== undefined) {
+        if (backlog === 0) return;
+        continue;
+      }
+      const stillQuiet = Math.max(this.lastMessageAt, this.subscriber?.drainableAt() ?? 0) <= quietSince;
+      if (stillQuiet && Date.now() - quietSince >= idleMs) return;
     }
   }
 
@@ -321,7 +340,7 @@ export class StreamingPipeline {
 }
 
 /** Resolves true when `work` resolves, false when `signal` aborts first; rejects when `work` does first. */
-function settlesBefore(work: Promise<void>, signal: AbortSignal): Promise<boolean> {
+function settlesBefore(work: Promise<unknown>, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const onAbort = (): void => resolve(false);
     if (signal.aborted) onAbort();

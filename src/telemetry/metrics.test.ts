@@ -20,4 +20,23 @@ describe('metrics', () => {
     expect(text).toContain('shopstream_acks_total 6');
     expect(text).toContain('shopstream_end_to_end_latency_seconds_count{event_type="inventory"} 2');
   });
+
+  it('raises shopstream_sink_blocked{sink,code} while a sink is blocked, and lowers it when it is not', async () => {
+    const telemetry = new Telemetry();
+    const registry = createMetrics(telemetry);
+    const error = new Error('table orders does not exist');
+    telemetry.emit('sink:blocked', {
+      sink: 'warehouse',
+      code: 'SHOP_E_WAREHOUSE_SCHEMA',
+      fix: 'setup',
+      error,
+    });
+    expect(await registry.metrics()).toContain(
+      'shopstream_sink_blocked{sink="warehouse",code="SHOP_E_WAREHOUSE_SCHEMA"} 1',
+    );
+    telemetry.emit('sink:unblocked', { sink: 'warehouse', code: 'SHOP_E_WAREHOUSE_SCHEMA' });
+    expect(await registry.metrics()).toContain(
+      'shopstream_sink_blocked{sink="warehouse",code="SHOP_E_WAREHOUSE_SCHEMA"} 0',
+    );
+  });
 });

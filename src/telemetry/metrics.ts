@@ -37,6 +37,12 @@ export function createMetrics(telemetry: Telemetry): Registry {
     labelNames: ['sink'] as const,
     registers: [registry],
   });
+  const sinkBlocked = new Gauge({
+    name: 'shopstream_sink_blocked',
+    help: 'Whether a sink is blocked (1) by a failure no retry can fix, by sink and error code: its messages are held until someone fixes it (see /healthz for the fix). Alert on it.',
+    labelNames: ['sink', 'code'] as const,
+    registers: [registry],
+  });
   const acks = new Counter({
     name: 'shopstream_acks_total',
     help: 'Messages acked after they were durable.',
@@ -91,6 +97,8 @@ export function createMetrics(telemetry: Telemetry): Registry {
     flushedRecords.inc({ sink }, records);
   });
   telemetry.on('sink:failed', ({ sink }) => sinkFailures.inc({ sink }));
+  telemetry.on('sink:blocked', ({ sink, code }) => sinkBlocked.set({ sink, code }, 1));
+  telemetry.on('sink:unblocked', ({ sink, code }) => sinkBlocked.set({ sink, code }, 0));
   telemetry.on('messages:nacked', ({ count }) => nacks.inc(count));
   telemetry.on('backlog:sampled', ({ subscription, backlog: value }) => backlog.set({ subscription }, value));
   telemetry.on('generator:published', ({ byType, invalid }) => {

@@ -30,8 +30,21 @@ export interface TelemetryEvents {
     readonly bytes: number;
     readonly ms: number;
   };
-  /** A sink failed; the batch is nacked and retried. */
+  /** A sink failed; the batch is kept and retried. */
   'sink:failed': { readonly sink: string; readonly error: Error };
+  /**
+   * A sink fails for a reason no retry can fix (a missing table, a permission): its messages are held
+   * until someone fixes it. Emitted when that starts, or when the reason (`code`) changes.
+   */
+  'sink:blocked': {
+    readonly sink: string;
+    readonly code: ErrorCode;
+    /** What to do, in words. */
+    readonly fix: string;
+    readonly error: Error;
+  };
+  /** A blocked sink no longer fails for `code` (it works again, or fails for another reason). */
+  'sink:unblocked': { readonly sink: string; readonly code: ErrorCode };
   /** A sink that had failed works again. */
   'sink:recovered': { readonly sink: string };
   /** Messages were nacked for redelivery. */

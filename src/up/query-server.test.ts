@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,35 @@ describe('query routing through a running shopstream up', () => {
     const smuggled = await refusal(queryRunningUp(uri, "SELECT * FROM query('DROP TABLE ingest_errors')"));
     expect(smuggled.code).toBe('SHOP_E_WAREHOUSE_QUERY');
     expect((await warehouse.query('SELECT count(*) AS n FROM ingest_errors')).rows[0]!.n).toEqual(1);
+  });
+
+  it('refuses to read files outside the warehouse, ATTACH, URLs and extensions, each with a clear error', async () => {
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, 'not for queries\n');
+    const refusals: [string, RegExp][] = [
+      [
+        "SELECT content FROM read_text('/etc/hostname')",
+        /Permission Error: Cannot access file "\/etc\/hostname" - file system operations are disabled by configuration/,
+      ],
+      ["SELECT * FROM read_csv('/etc/passwd')", /Permission Error: Cannot access file "\/etc\/passwd"/],
+      [`SELECT content FROM read_text('${outside}')`, /Permission Error: Cannot access file/],
+      [
+        "SELECT * FROM read_csv('http://127.0.0.1:9/data.csv')",
+        /Permission Error: Cannot access file "http:\/\/127\.0\.0\.1:9\/data\.csv"/,
+      ],
+      [`ATTACH '${join(dir, 'other.duckdb')}' AS other`, /only read-only statements/],
+      ['INSTALL httpfs', /only read-only statements/],
+      ['LOAD httpfs', /only read-only statements/],
+    ];
+    for (const [sql, why] of refusals) {
+      const error = await refusal(queryRunningUp(uri, sql));
+      expect(error.code, sql).toBe('SHOP_E_WAREHOUSE_QUERY');
+      expect(error.message, sql).toMatch(why);
+    }
+    // The warehouse still answers, views included.
+    expect((await queryRunningUp(uri, 'SELECT count(*) AS n FROM ingest_errors_dedup'))?.rows).toEqual([
+      { n: 1 },
+    ]);
   });
 
   it('passes on the warehouse error for bad SQL', async () => {

@@ -10,7 +10,7 @@ import { ShopstreamError } from '../errors/shopstream-error.js';
 import { publishGenerated } from '../generator/publish-generated.js';
 import { buildReferenceUniverse } from '../generator/reference-universe.js';
 import { TrafficGenerator } from '../generator/traffic-generator.js';
-import type { TrafficProfile } from '../generator/traffic-profile.js';
+import { chooseTraffic, type TrafficChoice } from '../generator/traffic-choice.js';
 import { openLake } from '../lake/open-lake.js';
 import { pipelineFromConfig, sampleBacklog } from '../pipeline/pipeline-service.js';
 import type { PipelineStats, StreamingPipeline } from '../pipeline/streaming-pipeline.js';
@@ -19,6 +19,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
+import { readableFoldersOf } from '../warehouse/readable-folders.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { QueryServer } from './query-server.js';
 import { StatusPrinter, formatUptime, type StatusOutput } from './status-view.js';
@@ -33,13 +34,6 @@ import type { CompiledUpOptions } from './up-options.js';
 
 /** A generator plan needs an end; this one is a year away. */
 const UNTIL_STOPPED_MS = 365 * 24 * 3_600_000;
-
-/**
- * Shoppers in a hurry: with the default profile a visit lasts minutes, so a newcomer would wait a minute
- * or two for the first order (and the stock moves and revenue that follow). Seconds between clicks
- * puts orders on the dashboard within seconds; everything else keeps the default shop's behaviour.
- */
-const UP_TRAFFIC_PROFILE: Partial<TrafficProfile> = { meanActionGapSeconds: 2 };
 
 /** Options of {@link runUp}: the compiled flags, plus where things go. */
 export interface RunUpOptions extends CompiledUpOptions {
@@ -90,6 +84,8 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     closers.length = 0;
   };
 
+  // A bad profile file stops the run before anything starts.
+  const traffic = chooseTraffic(config, options, true);
   const discoveryPath = discoveryPathOf(config.warehouse);
   const other = discoveryPath === undefined ? undefined : readLiveDiscovery(discoveryPath);
   if (other && other.pid !== process.pid)
@@ -107,7 +103,7 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
   const health = (): { healthy: boolean } & Record<string, unknown> =>
     pipeline
       ? { ...pipeline.health.snapshot(), stats: { ...pipeline.stats } }
-      : { healthy: false, failing: {}, starting: true };
+      : { healthy: false, failing: {}, blocked: {}, starting: true };
   const panels = new WarehousePanels({
     // The warehouse opens after the dashboard listens (a busy port should fail before any set-up).
     warehouse: {
@@ -151,7 +147,9 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
       openBus(config.bus),
       openLake(config.lake),
       openLake(config.archive),
-      openWarehouse(config.warehouse),
+      // Queries (the dashboard's, and other processes' through the query listener) reach the
+      // warehouse and the local lake and archive, nothing else of the machine.
+      openWarehouse(config.warehouse, { readableDirectories: readableFoldersOf(config) }),
     ]);
     closers.push({
       name: 'ports',
@@ -201,7 +199,8 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
       universe,
       invalidRatio: options.invalidRatio,
       clock: 'wall',
-      profile: UP_TRAFFIC_PROFILE,
+      profile: traffic.profile,
+      timeScale: traffic.timeScale,
     });
     const stopGenerator = new AbortController();
     // The generator runs until it is told to stop (Ctrl-C, --duration): waitForStop decides, not its plan.
@@ -212,10 +211,19 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
       { rate: options.rate, durationMs: UNTIL_STOPPED_MS, signal: stopGenerator.signal },
       { telemetry },
     );
-    logger.info({ rate: options.rate, invalidRatio: options.invalidRatio, trafficSeed }, 'generator started');
+    logger.info(
+      {
+        rate: options.rate,
+        invalidRatio: options.invalidRatio,
+        trafficSeed,
+        profile: traffic.profileName,
+        timeScale: traffic.timeScale,
+      },
+      'generator started',
+    );
 
     const status = new StatusPrinter(options.out);
-    status.print(banner({ ...options, dashboardUrl }) + '\n');
+    status.print(banner({ ...options, dashboardUrl, traffic }) + '\n');
     const ticker = setInterval(() => {
       const snapshot = live.tick();
       dashboard.publishLive(snapshot);
@@ -262,7 +270,7 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
 }
 
 /** The lines printed at start: what runs, where, and how to look at it. */
-function banner(o: RunUpOptions & { dashboardUrl: string }): string {
+function banner(o: RunUpOptions & { dashboardUrl: string; traffic: TrafficChoice }): string {
   const { config } = o;
   const stop =
     o.durationMs === undefined
@@ -271,7 +279,7 @@ function banner(o: RunUpOptions & { dashboardUrl: string }): string {
   return [
     'shopstream up: the whole pipeline on this machine',
     `  dashboard  ${o.dashboardUrl}   (also /metrics and /healthz)`,
-    `  generator  ${o.rate} events/s, ${+(o.invalidRatio * 100).toFixed(2)}% invalid on purpose → ${config.topic}`,
+    `  generator  ${o.rate} events/s, profile ${o.traffic.profileName}${o.traffic.timeScale === 1 ? '' : ` at time scale ${o.traffic.timeScale}`}, ${+(o.invalidRatio * 100).toFixed(2)}% invalid on purpose → ${config.topic}`,
     `  pipeline   ${config.subscription} → lake ${config.lake} · DLQ ${config.lake}/output/errors · warehouse ${config.warehouse}`,
     `  archiver   ${config.historySubscription} → ${config.archive}`,
     `  data       ${o.dataDir}   (bus ${config.bus})`,

@@ -32,6 +32,14 @@ describe('status view', () => {
     expect(statusLines(s, [], { healthy: false, failing: { warehouse: 'disk full' } }).join('\n')).toContain(
       'FAILING warehouse: disk full',
     );
+    const blocked = {
+      healthy: false,
+      failing: { warehouse: 'table orders was not found' },
+      blocked: { warehouse: { code: 'SHOP_E_WAREHOUSE_SCHEMA' } },
+    };
+    expect(statusLines(s, [], blocked).join('\n')).toContain(
+      'FAILING warehouse BLOCKED (WAREHOUSE_SCHEMA): table orders was not found',
+    );
   });
 
   it('prints one plain line every few seconds without a terminal', () => {

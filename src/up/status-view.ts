@@ -1,10 +1,11 @@
 import { EVENT_TYPES } from '../contract/event-types.js';
 import type { LivePoint, LiveSnapshot } from '../dashboard/live-stats.js';
 
-/** Health as `/healthz` reports it: failing sinks by name. */
+/** Health as `/healthz` reports it: failing sinks by name, and which of them are blocked, with the code. */
 export interface StatusHealth {
   readonly healthy: boolean;
   readonly failing?: Readonly<Record<string, string>>;
+  readonly blocked?: Readonly<Record<string, { readonly code: string }>>;
 }
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -35,7 +36,12 @@ function healthText(health: StatusHealth): string {
   const failing = Object.entries(health.failing ?? {});
   return failing.length === 0
     ? 'starting'
-    : `FAILING ${failing.map(([sink, why]) => `${sink}: ${why}`).join('; ')}`;
+    : `FAILING ${failing
+        .map(([sink, why]) => {
+          const blocked = health.blocked?.[sink];
+          return blocked ? `${sink} BLOCKED (${shortCode(blocked.code)}): ${why}` : `${sink}: ${why}`;
+        })
+        .join('; ')}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, writeFile } from 'node:fs/promises';
 
 /**
  * What a running `shopstream up` tells other processes on this machine, in a small JSON file next to
@@ -34,10 +34,15 @@ export function newQueryToken(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Writes the file atomically (temp + rename), readable by the owner only. */
+/**
+ * Writes the file atomically (temp + rename), readable by the owner only (mode 0600, set explicitly:
+ * `mode` on create is not applied to a temp file left behind by an earlier process with this pid).
+ */
 export async function writeDiscovery(path: string, discovery: UpDiscovery): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(discovery, null, 2) + '\n', { mode: 0o600 });
+  await rm(temp, { force: true });
+  await writeFile(temp, JSON.stringify(discovery, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+  await chmod(temp, 0o600);
   await rename(temp, path);
 }
 

@@ -24,6 +24,9 @@ describe('up options', () => {
     [{ port: 80.5 }, '--port'],
     [{ durationMs: 0 }, '--duration'],
     [{ dataDir: '' }, '--data'],
+    [{ profile: ' ' }, '--profile'],
+    [{ timeScale: 0 }, '--time-scale'],
+    [{ timeScale: 2_000_000 }, '--time-scale'],
   ])('refuses %j naming %s', (options, flag) => {
     const error = (() => {
       try {
@@ -35,6 +38,14 @@ describe('up options', () => {
     expect(error).toBeInstanceOf(ShopstreamError);
     expect((error as ShopstreamError).code).toBe('SHOP_E_USAGE');
     expect((error as ShopstreamError).message.startsWith(flag)).toBe(true);
+  });
+
+  it('leaves the profile and time scale to the generator.* settings unless given', () => {
+    expect(compileUpOptions()).toMatchObject({ profile: undefined, timeScale: undefined });
+    expect(compileUpOptions({ profile: 'shop', timeScale: 300 })).toMatchObject({
+      profile: 'shop',
+      timeScale: 300,
+    });
   });
 
   it('puts default targets under the data folder and leaves explicit ones alone', () => {

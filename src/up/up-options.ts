@@ -16,6 +16,10 @@ export interface UpOptions {
   readonly durationMs?: number;
   /** The folder for every target still at its default (bus, lake, archive, warehouse). Default ./data. */
   readonly dataDir?: string;
+  /** Traffic profile: a name or a profile file. Default: the `generator.profile` setting (demo). */
+  readonly profile?: string;
+  /** The simulated clock runs this many times faster. Default: the `generator.timeScale` setting (1). */
+  readonly timeScale?: number;
 }
 
 export interface CompiledUpOptions {
@@ -25,6 +29,9 @@ export interface CompiledUpOptions {
   readonly host: string;
   readonly durationMs: number | undefined;
   readonly dataDir: string;
+  /** Undefined: the setting decides (see chooseTraffic). */
+  readonly profile: string | undefined;
+  readonly timeScale: number | undefined;
 }
 
 /** Applies defaults and checks ranges; a bad value throws SHOP_E_USAGE naming its flag. */
@@ -45,7 +52,12 @@ export function compileUpOptions(options: UpOptions = {}): CompiledUpOptions {
     throw usage(`--duration: expected a positive duration such as 30s`);
   const dataDir = options.dataDir ?? './data';
   if (dataDir.length === 0) throw usage('--data: expected a folder');
-  return Object.freeze({ rate, invalidRatio, port, host, durationMs, dataDir });
+  const { profile, timeScale } = options;
+  if (profile !== undefined && profile.trim() === '')
+    throw usage('--profile: expected demo, shop, or a profile file (.json)');
+  const scale = timeScale === undefined ? undefined : SETTINGS['generator.timeScale'].parse(timeScale);
+  if (scale && 'error' in scale) throw usage(`--time-scale ${timeScale}: ${scale.error}`);
+  return Object.freeze({ rate, invalidRatio, port, host, durationMs, dataDir, profile, timeScale });
 }
 
 /**

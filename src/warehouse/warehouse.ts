@@ -17,8 +17,14 @@ export interface Warehouse {
   ensureSchema(): Promise<void>;
   /** Replaces the contents of the ref_ tables with this universe (idempotent). */
   loadReferenceData(data: ReferenceData): Promise<void>;
-  /** Appends rows to a raw event table; resolves once they are durable. Retryable errors are typed. */
-  append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void>;
+  /**
+   * Appends rows to a raw event table; resolves once they are durable. A row the warehouse refuses on
+   * its own, for good (a value its table cannot store, as BigQuery's per-row errors say), is left out
+   * and named in the result while the others are written. A failure of the whole append throws a
+   * typed error, `retryable` when the same call may succeed later (network, lock, disk full), not
+   * when someone must fix something first (missing table, permission).
+   */
+  append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<AppendResult>;
   /**
    * Appends rows given as newline-delimited JSON in UTF-8 — one object per line keyed by the table's column
    * names, every column but `ingestion_time`, which the warehouse sets to the time it writes them;
@@ -26,13 +32,29 @@ export interface Warehouse {
    * worker thread makes the text, and an adapter that parses JSON itself (DuckDB's read_json) never
    * builds a row object.
    */
-  appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void>;
-  /** Appends DLQ records to ingest_errors. */
+  appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult>;
+  /** Appends DLQ records to ingest_errors; a refused row fails the whole call (the DLQ must take every row). */
   appendErrors(rows: readonly IngestErrorRow[]): Promise<void>;
   /** Runs SQL in the warehouse's dialect. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with the engine's message. */
   query(sql: string): Promise<QueryResult>;
   close(): Promise<void>;
 }
+
+/** A row an append left out because the warehouse refused it for good. */
+export interface RejectedRow {
+  /** Its position among the rows given (for appendNdjson, its line, from 0). */
+  readonly index: number;
+  /** The warehouse's own words, for the DLQ record. */
+  readonly message: string;
+}
+
+/** What an append wrote: everything but `rejected` (empty when it wrote every row). */
+export interface AppendResult {
+  readonly rejected: readonly RejectedRow[];
+}
+
+/** The result of an append that wrote every row. */
+export const ALL_WRITTEN: AppendResult = Object.freeze({ rejected: Object.freeze([]) });
 
 /** Query output: column names and plain JS rows (numbers, strings, booleans, null, arrays, objects). */
 export interface QueryResult {

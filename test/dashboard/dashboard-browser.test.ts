@@ -15,6 +15,7 @@ const PANELS = [
   'latency',
   'revenue',
   'funnel',
+  'order-status',
   'top-products',
   'low-stock',
   'dlq-records',
@@ -35,7 +36,8 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shopstream-dashboard-'));
-    // Twice the default rate: the simulated shop runs faster, so stock runs low sooner.
+    // Twice the default rate: the simulated shop (the default demo profile) runs faster, so stock runs
+    // low sooner.
     up = startUp(['--port', '0', '--data', dir, '--duration', '240s', '--rate', '400']);
     base = await up.dashboardUrl;
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -62,8 +64,14 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
     await expect.poll(() => page.textContent('#connection'), { timeout: 10_000 }).toBe('live');
     // Orders need sessions that reach the checkout, and low stock needs sales to drain a product
     // faster than its restock arrives, so the warehouse panels take a little while to fill.
+    // A live chart is ready as soon as the totals say something was processed, and counts the points of
+    // its history, which the first seconds after connecting may not have yet: wait for both.
     await page.waitForFunction(
-      (ids) => ids.every((id) => document.getElementById(`panel-${id}`)?.dataset.state === 'ready'),
+      (ids) =>
+        ids.every((id) => {
+          const panel = document.getElementById(`panel-${id}`);
+          return panel?.dataset.state === 'ready' && Number(panel.dataset.count) > 0;
+        }),
       PANELS,
       { timeout: 170_000, polling: 500 },
     );
@@ -76,6 +84,19 @@ describe.runIf(executablePath)('dashboard in a browser', () => {
     for (const id of ['top-products', 'low-stock', 'dlq-records'])
       expect(await page.locator(`#panel-${id} tbody tr`).count(), `${id} has rows`).toBeGreaterThan(0);
     expect(await page.locator('#panel-funnel .stage').count()).toBe(4);
+    // Order lifecycles: every status in order with its count, the default (demo) traffic taking
+    // orders all the way to delivered, and the items sent back.
+    const lifecycle = await page.$$eval('#panel-order-status .stage', (stages) =>
+      stages.map((s) => [s.getAttribute('data-status'), Number(s.getAttribute('data-orders'))] as const),
+    );
+    expect(lifecycle.map(([status]) => status)).toEqual(['pending', 'processing', 'shipped', 'delivered']);
+    const orders = lifecycle.reduce((a, [, n]) => a + n, 0);
+    expect(orders).toBe(Number(await page.getAttribute('#panel-order-status', 'data-count')));
+    expect(lifecycle[3]![1], 'delivered orders').toBeGreaterThan(orders * 0.1);
+    expect(await page.textContent('#panel-order-status .stage:last-of-type .n')).toMatch(/^[\d,]+ \d+\.\d%$/);
+    expect(Number(await page.getAttribute('#panel-order-status .returns', 'data-returns'))).toBeGreaterThan(
+      0,
+    );
     expect(await page.textContent('#panel-dlq-records tbody')).toMatch(/SHOP_E_[A-Z_]+/);
     expect(await page.textContent('#health')).toBe('healthy');
 

@@ -1,7 +1,7 @@
 import { ShopstreamError } from '../../src/errors/shopstream-error.js';
 import type { ReferenceData } from '../../src/warehouse/reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../../src/warehouse/rows.js';
-import type { QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
+import type { AppendResult, QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
 
 /**
  * A {@link Warehouse} in front of a real one whose writes fail for a while: during a fault window
@@ -53,14 +53,14 @@ export class FlakyWarehouse implements Warehouse {
     return this.inner.loadReferenceData(data);
   }
 
-  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<AppendResult> {
     await this.check(`append to ${table}`);
-    await this.inner.append(table, rows);
+    return this.inner.append(table, rows);
   }
 
-  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void> {
+  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult> {
     await this.check(`append to ${table}`);
-    await this.inner.appendNdjson(table, ndjson, rowCount);
+    return this.inner.appendNdjson(table, ndjson, rowCount);
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {

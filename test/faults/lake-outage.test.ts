@@ -34,6 +34,7 @@ describe('lake permission denied (pipeline as an unprivileged process)', () => {
   let waves: PublishedWaves;
   let unhealthy: HealthAnswer;
   let failuresWhileDenied = 0;
+  let blockedMetric = -1;
   let ackedWhileDenied = -1;
   let result: CliResult;
 
@@ -58,6 +59,10 @@ describe('lake permission denied (pipeline as an unprivileged process)', () => {
       unhealthy = await pipeline.ops.healthWith(503, { failing: 'lake', timeoutMs: 60_000 });
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       failuresWhileDenied = await pipeline.ops.metric('shopstream_sink_failures_total', { sink: 'lake' });
+      blockedMetric = await pipeline.ops.metric('shopstream_sink_blocked', {
+        sink: 'lake',
+        code: 'SHOP_E_LAKE_WRITE',
+      });
       ackedWhileDenied = (await pipeline.ops.health())!.stats.acked;
     } finally {
       execFileSync('chmod', ['u+w', output]);
@@ -66,8 +71,13 @@ describe('lake permission denied (pipeline as an unprivileged process)', () => {
   }, 150_000);
   afterAll(() => stack?.remove());
 
-  it('answers 503 naming the lake with EACCES while the folder is read-only', () => {
+  it('answers 503 naming the lake with EACCES while the folder is read-only, as blocked with the fix', () => {
     expect(unhealthy.failing.lake).toMatch(/EACCES/);
+    expect(unhealthy.blocked.lake).toMatchObject({
+      code: 'SHOP_E_LAKE_WRITE',
+      fix: expect.stringMatching(/permissions.*resumes on its own/),
+    });
+    expect(blockedMetric).toBe(1);
   });
 
   it('retries instead of giving up or acking: failures counted, nothing acked', () => {

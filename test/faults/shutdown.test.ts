@@ -1,16 +1,13 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBus } from '../../src/bus/open-bus.js';
-import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/settings.js';
-import { setupAll } from '../../src/setup/setup-all.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
 import { expectEveryEventAccountedFor, lakeDirOf } from '../support/check-outcome.js';
 import { createLocalStack, type LocalStack } from '../support/local-stack.js';
 import { waitFor, type HealthAnswer } from '../support/ops-client.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { SmallDisk } from '../support/small-disk.js';
+import { warehouseOnSmallDisk } from './warehouse-on-small-disk.js';
 import { drainInProcess } from '../support/run-pipeline-in-process.js';
 import { FlakyWarehouse } from './flaky-warehouse.js';
 import { startPipelineProcess, statsOf } from './pipeline-process.js';
@@ -107,10 +104,8 @@ describe.runIf(canMount)('SIGTERM while the warehouse is failing', () => {
 
   beforeAll(async () => {
     stack = await createLocalStack();
-    disk = SmallDisk.mount(join(stack.dir, 'full'), 64);
-    const warehouse = `duckdb:${join(disk.dir, 'warehouse.duckdb')}`;
-    config = loadConfig({ flags: { ...stack.config, warehouse }, env: {} });
-    await setupAll(config, silentLogger, { bus: false, warehouse: true });
+    let warehouse: string;
+    ({ disk, warehouse, config } = await warehouseOnSmallDisk(stack));
     const bus = await openBus(stack.config.bus);
     await bus.start();
     waves = new PublishedWaves(bus, stack.config.topic);

@@ -2,17 +2,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBus } from '../../src/bus/open-bus.js';
 import type { MessageBus } from '../../src/bus/message-bus.js';
-import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/settings.js';
 import type { PipelineStats } from '../../src/pipeline/streaming-pipeline.js';
-import { setupAll } from '../../src/setup/setup-all.js';
-import { silentLogger } from '../../src/telemetry/logger.js';
+import type { DuckDbWarehouse } from '../../src/warehouse/duckdb/duckdb-warehouse.js';
 import { expectEveryEventAccountedFor, lakeDirOf } from '../support/check-outcome.js';
 import { createLocalStack, type LocalStack } from '../support/local-stack.js';
 import { waitFor, type HealthAnswer } from '../support/ops-client.js';
 import { listFiles } from '../support/read-lake.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { SmallDisk } from '../support/small-disk.js';
+import { warehouseOnSmallDisk } from './warehouse-on-small-disk.js';
 import { FlakyWarehouse } from './flaky-warehouse.js';
 import { LockHolder } from './lock-holder-process.js';
 import { startPipelineProcess, statsOf, type PipelineProcess } from './pipeline-process.js';
@@ -258,10 +257,8 @@ describe.runIf(canMount)('warehouse disk full (real tmpfs), pipeline as a proces
 
   beforeAll(async () => {
     stack = await createLocalStack();
-    disk = SmallDisk.mount(join(stack.dir, 'full'), 64);
-    const warehouse = `duckdb:${join(disk.dir, 'warehouse.duckdb')}`;
-    config = loadConfig({ flags: { ...stack.config, warehouse }, env: {} });
-    await setupAll(config, silentLogger, { bus: false, warehouse: true });
+    let warehouse: string;
+    ({ disk, warehouse, config } = await warehouseOnSmallDisk(stack));
     const bus = await openBus(stack.config.bus);
     await bus.start();
     waves = new PublishedWaves(bus, stack.config.topic);
@@ -309,6 +306,74 @@ describe.runIf(canMount)('warehouse disk full (real tmpfs), pipeline as a proces
   });
 
   it('afterwards the views hold every event exactly once', async () => {
+    await expectEveryEventAccountedFor(config, lakeDirOf(stack.dir), waves.mix);
+  });
+});
+
+/**
+ * DuckDB invalidates its database after a fatal error, provoked for real: the disk under the file is
+ * full (a small tmpfs) when a checkpoint must write the WAL's rows into the file. The pipeline holds
+ * batches that fail on the full disk meanwhile. The adapter closes and opens the database again (its
+ * WAL replayed), the held batches are retried, and once there is space everything lands once, with
+ * no restart.
+ */
+describe.runIf(canMount)('DuckDB invalidated after a fatal error (checkpoint on a full disk)', () => {
+  let stack: LocalStack;
+  let disk: SmallDisk;
+  let config: Config;
+  let waves: PublishedWaves;
+  let running: RunningPipeline;
+  let fatal: Error;
+  let ackedWhileFull: number;
+  let healthy: HealthAnswer;
+  let stats: PipelineStats;
+  let reopens: number;
+
+  beforeAll(async () => {
+    stack = await createLocalStack();
+    ({ disk, config } = await warehouseOnSmallDisk(stack));
+    const bus = await openBus(stack.config.bus);
+    await bus.start();
+    waves = new PublishedWaves(bus, stack.config.topic);
+    await waves.publish(1_000);
+    running = await startPipelineInProcess(config, { pipeline: { retryMaxBackoffMs: 1_000 } });
+    await waitFor('the first wave written', () => running.pipeline.stats.acked === 1_000, 30_000);
+
+    disk.fill();
+    await waves.publish(1_500);
+    await running.ops.healthWith(503, { failing: 'warehouse' });
+    // What DuckDB does by itself once its WAL is large enough: the checkpoint cannot write the file.
+    fatal = (await running.warehouse.query('CHECKPOINT').catch((error: unknown) => error)) as Error;
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    ackedWhileFull = running.pipeline.stats.acked;
+
+    disk.free();
+    await bus.close();
+    await waitFor('every message acked', () => running.pipeline.stats.acked === waves.total, 60_000);
+    healthy = await running.ops.healthWith(200, { timeoutMs: 40_000 });
+    reopens = (running.warehouse as DuckDbWarehouse).reopens;
+    stats = await running.stop();
+  }, 150_000);
+  afterAll(async () => {
+    await running?.stop(1_000);
+    disk?.unmount();
+    stack?.remove();
+  });
+
+  it('got the fatal error for real, and DuckDB invalidated the database', () => {
+    expect(fatal).toMatchObject({ code: 'SHOP_E_WAREHOUSE_UNAVAILABLE', retryable: true });
+    expect(fatal.message).toMatch(/FATAL Error: Failed to create checkpoint.*No space left on device/s);
+    expect(reopens).toBe(1);
+  });
+
+  it('held the second wave meanwhile, then wrote it: healthy again without a restart', () => {
+    expect(ackedWhileFull).toBe(1_000);
+    expect(healthy.healthy).toBe(true);
+    expect(stats.acked).toBe(waves.total);
+    expect(stats.received).toBe(waves.total);
+  });
+
+  it('lost nothing and duplicated nothing: the views hold every event exactly once', async () => {
     await expectEveryEventAccountedFor(config, lakeDirOf(stack.dir), waves.mix);
   });
 });

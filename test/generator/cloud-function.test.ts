@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,22 +84,24 @@ describe('publish_trigger under the Functions Framework', () => {
   });
 });
 
+describe('publish_trigger traffic', () => {
+  it('spreads its messages over the three event types (the demo profile, by default)', async () => {
+    const byType = { order: 0, inventory: 0, user_activity: 0 };
+    for (let request = 0; request < 3; request++) {
+      const response = await fetch(`${url}/?count=500`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { by_type: Record<keyof typeof byType, number> };
+      for (const type of Object.keys(byType) as (keyof typeof byType)[]) byType[type] += body.by_type[type];
+    }
+    for (const [type, count] of Object.entries(byType))
+      expect(count / 1_500, type).toBeGreaterThanOrEqual(0.1);
+  });
+});
+
 describe('the functions-framework command', () => {
   it('loads the TypeScript source as --target=publish_trigger and serves it', async () => {
     const port = await freePort();
-    const root = projectRoot();
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
-        '--target=publish_trigger',
-        `--source=${join(root, 'src/generator/cloud-function.ts')}`,
-        `--port=${port}`,
-      ],
-      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = functionsFramework(port);
     try {
       await new Promise<void>((resolve, reject) => {
         let out = '';
@@ -126,6 +128,38 @@ describe('the functions-framework command', () => {
     }
   });
 });
+
+describe('a bad traffic profile', () => {
+  it('fails the instance at start-up, naming the setting and the file', async () => {
+    const missing = join(directory, 'no-such-profile.json');
+    const child = functionsFramework(await freePort(), { SHOPSTREAM_GENERATOR_PROFILE: missing });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).not.toBe(0);
+    expect(output).toContain('SHOP_E_CONFIG_FILE');
+    expect(output).toContain(missing);
+    expect(output).not.toContain('Serving function');
+  }, 30_000);
+});
+
+/** `functions-framework --target=publish_trigger` on the TypeScript source, with the test's environment. */
+function functionsFramework(port: number, extraEnv: Record<string, string> = {}): ChildProcess {
+  const root = projectRoot();
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'node_modules/@google-cloud/functions-framework/build/src/main.js'),
+      '--target=publish_trigger',
+      `--source=${join(root, 'src/generator/cloud-function.ts')}`,
+      `--port=${port}`,
+    ],
+    { cwd: root, env: { ...process.env, ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+}
 
 async function freePort(): Promise<number> {
   const probe = createServer();

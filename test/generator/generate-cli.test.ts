@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { runCli, startCli } from '../support/run-cli.js';
 const directory = mkdtempSync(join(tmpdir(), 'shopstream-generate-cli-'));
 const busDir = join(directory, 'bus');
 const file = (name: string): string => join(directory, name);
+const written = (name: string, text: string): string => (writeFileSync(file(name), text), file(name));
 const lines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').slice(0, -1);
 
 beforeAll(async () => {
@@ -109,6 +111,153 @@ describe('shopstream generate --out', () => {
   });
 });
 
+describe('shopstream generate --profile', () => {
+  /** The events of an NDJSON file, and per order the statuses it reached. */
+  function read(path: string) {
+    const events = lines(path).map((l) => JSON.parse(l) as Record<string, string>);
+    const counts = { order: 0, inventory: 0, user_activity: 0 } as Record<string, number>;
+    const statuses = new Map<string, Set<string>>();
+    let returns = 0;
+    for (const e of events) {
+      counts[e.event_type!]!++;
+      if (e.event_type === 'order')
+        statuses.set(e.order_id!, (statuses.get(e.order_id!) ?? new Set()).add(e.status!));
+      if (e.reason === 'return') returns++;
+    }
+    const reached = (status: string): number =>
+      [...statuses.values()].filter((s) => s.has(status)).length / statuses.size;
+    return { events, counts, reached, returns };
+  }
+
+  it('by default (demo) gives every event type a real share and whole order lifecycles within 3,000 events', async () => {
+    const run = await runCli(['generate', '--count', '3000', '--seed', '7', '--out', file('demo.ndjson')]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('profile demo');
+    const { counts, reached, returns } = read(file('demo.ndjson'));
+    for (const type of ['order', 'inventory', 'user_activity'])
+      expect(counts[type]! / 3000, type).toBeGreaterThanOrEqual(0.1);
+    for (const status of ['processing', 'shipped', 'delivered'])
+      expect(reached(status), status).toBeGreaterThanOrEqual(0.1);
+    expect(returns).toBeGreaterThan(0);
+  });
+
+  it('--profile shop is the realistic shop of before, byte for byte: no order past pending in 3,000 events', async () => {
+    const run = await runCli([
+      'generate',
+      '--count',
+      '3000',
+      '--seed',
+      '7',
+      '--profile',
+      'shop',
+      '--out',
+      file('shop.ndjson'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    // What `shopstream generate --count 3000 --seed 7` wrote before profiles existed.
+    expect(
+      createHash('sha256')
+        .update(readFileSync(file('shop.ndjson')))
+        .digest('hex'),
+    ).toBe('5f434f46bdd1f758d796fb227f690410b8d132889523f86fe7d73451781e316b');
+    expect(run.stderr).toContain('order 34, inventory 70, user_activity 2,896');
+    expect(read(file('shop.ndjson')).reached('processing')).toBe(0);
+  });
+
+  it('takes a profile file from the flag, --set or the environment', async () => {
+    const path = written('shop-like.json', JSON.stringify({ extends: 'shop' }));
+    const args = (out: string): string[] => ['generate', '--count', '500', '--seed', '3', '--out', file(out)];
+    const runs = await Promise.all([
+      runCli([...args('named.ndjson'), '--profile', 'shop']),
+      runCli([...args('flag.ndjson'), '--profile', path]),
+      runCli(['--set', `generator.profile=${path}`, ...args('set.ndjson')]),
+      runCli(args('env.ndjson'), { SHOPSTREAM_GENERATOR_PROFILE: path }),
+    ]);
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    expect(runs[1]!.stderr).toContain(`profile ${path}`);
+    const named = readFileSync(file('named.ndjson'));
+    for (const out of ['flag.ndjson', 'set.ndjson', 'env.ndjson'])
+      expect(readFileSync(file(out)).equals(named), out).toBe(true);
+  });
+
+  it.each([
+    [
+      'an unknown field',
+      '{"extends": "shop", "sesionsPerSecond": 2}',
+      'SHOP_E_CONFIG_UNKNOWN_KEY',
+      'sesionsPerSecond',
+    ],
+    ['a bad value', '{"checkoutProbability": 2}', 'SHOP_E_CONFIG_INVALID', 'checkoutProbability'],
+    ['a file that is not JSON', '{"extends"', 'SHOP_E_CONFIG_FILE', 'bad-profile'],
+  ])('exits 2 on a profile file with %s, naming it', async (_case, text, code, named) => {
+    const path = written(`bad-profile-${code}.json`, text);
+    const run = await runCli(['generate', '--count', '5', '--profile', path, '--out', file('never.ndjson')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(code);
+    expect(run.stderr).toContain(path);
+    expect(run.stderr).toContain(named);
+  });
+
+  it('--help of every command that makes traffic explains the profiles and the time scale', async () => {
+    for (const command of [['generate'], ['generator', 'serve'], ['up']]) {
+      const help = await runCli([...command, '--help']);
+      expect(help.code).toBe(0);
+      for (const text of ['--profile <name|file>', '--time-scale <x>', 'docs/traffic-profiles.md'])
+        expect(help.stdout, `${command.join(' ')}: ${text}`).toContain(text);
+    }
+  });
+
+  it('exits 2 on a profile that is neither a name nor a .json file, from the flag or the settings', async () => {
+    const flag = await runCli([
+      'generate',
+      '--count',
+      '5',
+      '--profile',
+      'mall',
+      '--out',
+      file('never.ndjson'),
+    ]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain(
+      'SHOP_E_CONFIG_INVALID: --profile "mall": expected demo, shop, or a profile file',
+    );
+    const env = await runCli(['generate', '--count', '5', '--out', file('never.ndjson')], {
+      SHOPSTREAM_GENERATOR_PROFILE: 'mall',
+    });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('SHOPSTREAM_GENERATOR_PROFILE (environment)');
+  });
+
+  it('--time-scale makes live traffic cover more simulated time, with wall-clock event times', async () => {
+    const before = Date.now();
+    const run = await runCli([
+      'generate',
+      '--rate',
+      '1000',
+      '--duration',
+      '1s',
+      '--profile',
+      'shop',
+      '--time-scale',
+      '3600',
+      '--out',
+      file('scaled.ndjson'),
+    ]);
+    const after = Date.now();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/wall-clock times, \d+h\d{2}m of simulated shop time at time scale 3600/);
+    const { events, reached } = read(file('scaled.ndjson'));
+    expect(events).toHaveLength(1000);
+    for (const e of events) {
+      const time = Date.parse(e.timestamp ?? e.order_date!);
+      expect(time).toBeGreaterThanOrEqual(before);
+      expect(time).toBeLessThanOrEqual(after);
+    }
+    // The shop's lifecycles of hours, within 1,000 events.
+    expect(reached('delivered')).toBeGreaterThan(0);
+  });
+});
+
 describe('shopstream generate to the bus', () => {
   it('publishes N messages to the configured topic', async () => {
     const run = await runCli([
@@ -173,6 +322,9 @@ describe('shopstream generate usage errors', () => {
     [['--count', '5', '--start', 'tomorrow'], '--start'],
     [['--count', '5', '--cuont', '5'], '--cuont'],
     [[], '--count'],
+    [['--count', '5', '--time-scale', '60'], '--time-scale goes with --rate'],
+    [['--rate', '5', '--duration', '1s', '--time-scale', '0'], '--time-scale'],
+    [['--rate', '5', '--duration', '1s', '--time-scale', 'fast'], '--time-scale'],
   ])('generate %j exits 2 naming %s', async (args, flag) => {
     const run = await runCli(['generate', ...args, '--out', file('never.ndjson')]);
     expect(run.code).toBe(2);
@@ -182,20 +334,28 @@ describe('shopstream generate usage errors', () => {
 });
 
 describe('shopstream generator serve', () => {
-  it('serves publish_trigger on 127.0.0.1 and stops cleanly on SIGTERM', async () => {
-    const { child, done } = startCli(['--bus', `embedded:${busDir}`, 'generator', 'serve', '--port', '0']);
-    const url = await new Promise<string>((resolve, reject) => {
+  const SERVE = ['--bus', `embedded:${busDir}`, 'generator', 'serve', '--port', '0'];
+
+  /** Starts `generator serve` on a free port; `line` resolves with its first line of output. */
+  function serve(...args: string[]) {
+    const { child, done } = startCli([...SERVE, ...args]);
+    const line = new Promise<string>((resolve, reject) => {
       let out = '';
       const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 30_000);
       child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        const match = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
-        if (match) {
+        if (out.includes('\n')) {
           clearTimeout(timer);
-          resolve(match[1]!);
+          resolve(out.slice(0, out.indexOf('\n')));
         }
       });
     });
+    return { child, done, line };
+  }
+
+  it('serves publish_trigger on 127.0.0.1 and stops cleanly on SIGTERM', async () => {
+    const { child, done, line } = serve();
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(await line)![1]!;
     const bus = new EmbeddedBus({ directory: busDir });
     await bus.start();
     try {
@@ -216,5 +376,22 @@ describe('shopstream generator serve', () => {
     const run = await runCli(['generator', 'serve', '--port', '70000']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--port');
+  });
+
+  it('serves the profile and time scale it is given, and exits 2 on a bad profile file before listening', async () => {
+    const { child, done, line } = serve('--profile', 'shop', '--time-scale', '60');
+    const listening = await line;
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(0);
+    expect(listening).toMatch(
+      /listening on http:\/\/127\.0\.0\.1:\d+\/publish_trigger.* \(profile shop, time scale 60\)/,
+    );
+
+    const path = written('serve-typo.json', '{"extends": "demo", "checkoutProbabilty": 0.5}');
+    const bad = await runCli([...SERVE, '--profile', path]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('SHOP_E_CONFIG_UNKNOWN_KEY');
+    expect(bad.stderr).toContain('checkoutProbabilty');
+    expect(bad.stdout).not.toContain('listening');
   });
 });

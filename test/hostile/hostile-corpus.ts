@@ -479,6 +479,27 @@ export function hostileCorpus(): HostileCase[] {
       bytes: json(with_(validOrder, 'order_date', '2025-06-01T14:00:00+02:00')),
       expected: undefined,
     },
+    // Valid values a warehouse column must take (DuckDB and BigQuery have no per-row refusal for them).
+    {
+      name: 'escaped NUL character in text (valid)',
+      bytes: text(order.replace('"Lyon"', '"Ly\\u0000on"')),
+      expected: undefined,
+    },
+    {
+      name: 'integer written with an exponent (valid)',
+      bytes: text(order.replace('"quantity":2', '"quantity":2E0')),
+      expected: undefined,
+    },
+    {
+      name: 'price below the smallest double (valid, zero)',
+      bytes: text(order.replace('"price":19.99', '"price":1e-400')),
+      expected: undefined,
+    },
+    {
+      name: 'timestamp with nanoseconds (valid)',
+      bytes: json(with_(validOrder, 'order_date', '2025-06-01T12:00:00.123456789Z')),
+      expected: undefined,
+    },
     {
       name: 'unknown extra field (valid)',
       bytes: json({ ...validInventory(), coupon: 'SUMMER' }),

@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SETTINGS, envNameOf } from '../../src/config/settings.js';
+import { createMetrics } from '../../src/telemetry/metrics.js';
+import { Telemetry } from '../../src/telemetry/telemetry.js';
 import {
   blockOf,
   loadTerraformConfig,
@@ -32,6 +34,18 @@ function needsTerraform(ctx: { skip: () => void }): void {
     'NOTICE: terraform is not installed: skipping the checks that run it (fmt, expression evaluation)',
   );
   ctx.skip();
+}
+
+/** The containers of the pipeline service. */
+function containersOf(): Block[] {
+  return blockOf(resourceOf(tf, 'google_cloud_run_v2_service', 'pipeline'), 'template').containers as Block[];
+}
+
+/** The pipeline's own container (the service also runs a metrics sidecar). */
+function pipelineContainer(): Block {
+  const container = containersOf().find((c) => c.name === 'pipeline');
+  if (!container) throw new Error('no container named "pipeline" in the pipeline service');
+  return container;
 }
 
 /** IAM member resources: type, name, role, member, and what they are granted on. */
@@ -240,7 +254,7 @@ describe('Cloud Run pipeline', () => {
     const scaling = blockOf(template, 'scaling');
     expect(scaling.min_instance_count).toBe('${var.pipeline_min_instances}');
     expect(scaling.max_instance_count).toBe('${var.pipeline_max_instances}');
-    const container = blockOf(template, 'containers');
+    const container = pipelineContainer();
     expect(container.image).toBe('${var.pipeline_image}');
     expect(blockOf(container, 'resources').cpu_idle).toBe(false);
     expect(blockOf(blockOf(container, 'startup_probe'), 'http_get').path).toBe('/healthz');
@@ -255,10 +269,7 @@ describe('Cloud Run pipeline', () => {
     };
     for (const name of Object.keys(env))
       expect(known.has(name), `${name} is not a shopstream setting`).toBe(true);
-    const container = blockOf(
-      blockOf(resourceOf(tf, 'google_cloud_run_v2_service', 'pipeline'), 'template'),
-      'containers',
-    );
+    const container = pipelineContainer();
     expect((container.dynamic as Record<string, Block[]>).env?.[0]?.for_each).toBe('${local.pipeline_env}');
   });
 
@@ -291,6 +302,34 @@ describe('Cloud Run pipeline', () => {
   });
 });
 
+describe('monitoring', () => {
+  it("sends the pipeline's /metrics to Cloud Monitoring: a Prometheus sidecar scraping the port it serves", () => {
+    const sidecar = containersOf().find((c) => c.name === 'metrics-collector')!;
+    expect(valueOf(tf, sidecar.image)).toMatch(
+      /^us-docker\.pkg\.dev\/cloud-ops-agents-artifacts\/cloud-run-gmp-sidecar\/cloud-run-gmp-sidecar:\d+\.\d+\.\d+$/,
+    );
+    expect(sidecar.depends_on).toEqual(['pipeline']);
+    // The sidecar's default configuration scrapes localhost:8080/metrics.
+    expect(blockOf(pipelineContainer(), 'ports').container_port).toBe(8080);
+  });
+
+  it('alerts on shopstream_sink_blocked, by sink and code, as the pipeline names the gauge', async () => {
+    const registry = createMetrics(new Telemetry());
+    const gauge = (await registry.getMetricsAsJSON()).find((m) => m.name === 'shopstream_sink_blocked');
+    expect(gauge?.type).toBe('gauge');
+    const policy = resourceOf(tf, 'google_monitoring_alert_policy', 'sink_blocked');
+    expect(policy.count).toBe('${var.enable_alerts ? 1 : 0}');
+    const condition = blockOf(blockOf(policy, 'conditions'), 'condition_threshold');
+    expect(condition.filter).toBe(
+      'resource.type = "prometheus_target" AND metric.type = "prometheus.googleapis.com/shopstream_sink_blocked/gauge"',
+    );
+    expect([condition.comparison, condition.threshold_value]).toEqual(['COMPARISON_GT', 0]);
+    const aggregation = blockOf(condition, 'aggregations');
+    expect(aggregation.group_by_fields).toEqual(['metric.label.sink', 'metric.label.code']);
+    expect(String(blockOf(policy, 'documentation').content)).toMatch(/\/healthz/);
+  });
+});
+
 describe('generator function', () => {
   it('is a 2nd gen Node 20 function serving publish_trigger, publishing through Pub/Sub as its own identity', () => {
     const fn = resourceOf(tf, 'google_cloudfunctions2_function', 'generator');
@@ -313,6 +352,53 @@ describe('generator function', () => {
       SHOPSTREAM_TOPIC: SETTINGS.topic.default,
       SHOPSTREAM_SEED: String(SETTINGS.seed.default),
     });
+  });
+
+  it('passes the traffic profile and time scale to the function, demo at normal speed by default', (ctx) => {
+    needsTerraform(ctx);
+    const byDefault = evaluate(tf, ROOT, 'local.generator_env', { project_id: 'demo-1' }) as Record<
+      string,
+      string
+    >;
+    expect(byDefault).toMatchObject({
+      SHOPSTREAM_GENERATOR_PROFILE: SETTINGS['generator.profile'].default,
+      SHOPSTREAM_GENERATOR_TIME_SCALE: '1',
+    });
+    const chosen = evaluate(tf, ROOT, 'local.generator_env', {
+      project_id: 'demo-1',
+      generator_profile: 'shop',
+      generator_time_scale: 60,
+    }) as Record<string, string>;
+    expect(chosen).toMatchObject({
+      SHOPSTREAM_GENERATOR_PROFILE: 'shop',
+      SHOPSTREAM_GENERATOR_TIME_SCALE: '60',
+    });
+    // Every value parses as the function's configuration would parse it.
+    const byEnv = new Map(Object.keys(SETTINGS).map((key) => [envNameOf(key), key as keyof typeof SETTINGS]));
+    for (const env of [byDefault, chosen])
+      for (const [name, value] of Object.entries(env))
+        expect(SETTINGS[byEnv.get(name)!].parse(value), name).not.toHaveProperty('error');
+  });
+
+  it('accepts exactly the profiles and time scales the function accepts', (ctx) => {
+    needsTerraform(ctx);
+    const cases = [
+      [
+        'generator_profile',
+        'generator.profile',
+        ['demo', 'shop', 'profiles/my-shop.json', 'fancy', 'shop.yaml'],
+      ],
+      ['generator_time_scale', 'generator.timeScale', [1, 60, 1.5, 1_000_000, 0, 0.5, 2_000_000]],
+    ] as const;
+    for (const [variable, key, values] of cases) {
+      const { condition } = (tf.variables[variable]!.validation as { condition: string }[])[0]!;
+      const expression = condition.replace(/^\$\{|\}$/g, '');
+      for (const value of values) {
+        const accepted = evaluate(tf, ROOT, expression, { project_id: 'p', [variable]: value });
+        const parsed = SETTINGS[key].parse(String(value));
+        expect(accepted, `${variable} = ${value}`).toBe(!('error' in parsed));
+      }
+    }
   });
 
   it('is built from a zip of the repository without local state, build output or local configuration', () => {

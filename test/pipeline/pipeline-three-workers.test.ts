@@ -51,7 +51,8 @@ describe.runIf(emulator)('three pipeline workers on one Pub/Sub subscription', (
     await bus.close();
     results.push(...(await Promise.all(workers.map((w) => w.done))));
     // Merge the workers' rows into the stack's warehouse, as one BigQuery dataset would hold them.
-    const merged = await openWarehouse(stack.config.warehouse);
+    // (ATTACH reaches only folders a query may read: the workers' files are in the stack's.)
+    const merged = await openWarehouse(stack.config.warehouse, { readableDirectories: [stack.dir] });
     await merged.start();
     try {
       for (const [i, uri] of workerWarehouses.entries()) {

@@ -6,6 +6,8 @@ export interface HealthAnswer {
   readonly healthy: boolean;
   /** Failing sinks and their last error message. */
   readonly failing: Readonly<Record<string, string>>;
+  /** The failing sinks no retry can fix, with the code and the fix. */
+  readonly blocked: Readonly<Record<string, { code: string; message: string; fix: string; since: string }>>;
   readonly stats: PipelineStats;
 }
 

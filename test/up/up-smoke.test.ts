@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,7 @@ describe('shopstream up (smoke)', () => {
     const banner = up.stdout();
     expect(banner).toContain(`data       ${dir}`);
     expect(banner).toContain('npx shopstream query');
+    expect(banner).toMatch(/generator {2}200 events\/s, profile demo, 2% invalid on purpose/);
 
     // While it runs: health, metrics, and the page.
     await expect.poll(async () => (await fetch(`${url}/healthz`)).status, { timeout: 20_000 }).toBe(200);
@@ -77,6 +78,18 @@ describe('shopstream up (smoke)', () => {
     const write = await runCli([...warehouseFlag, 'query', 'DELETE FROM orders']);
     expect(write.code).not.toBe(0);
     expect(write.stderr).toContain('SHOP_E_WAREHOUSE_QUERY');
+    // …and reaches nothing outside the warehouse and the data folder's lake and archive.
+    const hostname = await runCli([
+      ...warehouseFlag,
+      'query',
+      "SELECT content FROM read_text('/etc/hostname')",
+    ]);
+    expect(hostname.code).toBe(1);
+    expect(hostname.stdout).toBe('');
+    expect(hostname.stderr).toMatch(
+      /SHOP_E_WAREHOUSE_QUERY: Permission Error: Cannot access file "\/etc\/hostname"/,
+    );
+    expect(statSync(join(dir, 'warehouse.duckdb.up.json')).mode & 0o777).toBe(0o600);
 
     // A second up on the same data folder, or on the same port, fails fast and says why.
     const clash = await runCli(['up', '--data', dir, '--port', '0', '--duration', '5s']);
@@ -127,6 +140,18 @@ describe('shopstream up (smoke)', () => {
     }
     expect(tables.orders + tables.inventory + tables.user_activity).toBe(stored);
     expect(tables.ingest_errors).toBe(deadLettered);
+    // The demo profile (the default): every event type at a real share, and whole order lifecycles
+    // within these 30 s, some sent back.
+    for (const table of ['orders', 'inventory', 'user_activity'] as const)
+      expect(tables[table] / stored, table).toBeGreaterThanOrEqual(0.1);
+    const orders = await count('SELECT count(*) AS n FROM order_current_status');
+    const delivered = await count(
+      "SELECT count(*) AS n FROM order_current_status WHERE status = 'delivered'",
+    );
+    expect(delivered / orders).toBeGreaterThanOrEqual(0.1);
+    expect(await count("SELECT count(*) AS n FROM inventory_dedup WHERE reason = 'return'")).toBeGreaterThan(
+      0,
+    );
 
     // Lake files for every type and for the DLQ, and archive files holding every message.
     const lake = listFiles(join(dir, 'lake'));
@@ -177,6 +202,9 @@ describe('shopstream up (smoke)', () => {
       [['--duration', 'soon'], '--duration'],
       [['--colour'], '--colour'],
       [['--port'], '--port'],
+      [['--profile', 'mall'], '--profile "mall"'],
+      [['--profile', join(dir, 'no-such-profile.json')], 'no-such-profile.json'],
+      [['--time-scale', '0'], '--time-scale'],
     ] as const) {
       const result = await runCli(['up', '--data', join(dir, 'bad-flags'), ...args]);
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);

@@ -562,35 +562,115 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
       expect(bq.rows(PROJECT, dataset, 'orders')).toHaveLength(0);
     });
 
-    it("reports the service's row errors for a value the column cannot hold, and stores none of the request", async () => {
+    it('writes the good rows and names the ones the service refused with row errors (a value the column cannot hold)', async () => {
       const w = await readyWarehouse();
       const dataset = datasetOf(w);
       const good = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
-      // NUMERIC holds 29 integer digits; the contract sets no upper bound on money.
+      // NUMERIC holds 29 integer digits; a hand-built row can carry more (the contract caps money lower).
       const bad = { ...good, event_id: 'b'.repeat(32), total_amount: 1e30 } as OrderRow;
-      const error = await w.append('orders', [good, bad]).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_REJECTED', retryable: false });
-      expect((error as ShopstreamError).context.rowErrors).toEqual([
-        { index: 1, message: expect.stringContaining('total_amount') },
+      const other = { ...good, event_id: 'c'.repeat(32) } as OrderRow;
+      const result = await w.append('orders', [good, bad, other]);
+      expect(result.rejected).toEqual([
+        { index: 1, message: expect.stringMatching(/^total_amount: .*does not fit NUMERIC/) },
       ]);
-      expect(bq.rows(PROJECT, dataset, 'orders')).toHaveLength(0);
+      // The first request was refused as a whole (the API commits nothing of it); the one sent again
+      // held only the good rows.
+      const requests = bq.appends.filter((a) => a.table === `${PROJECT}.${dataset}.orders`);
+      expect(requests.map((r) => [r.outcome, r.rowCount])).toEqual([
+        ['INVALID_ARGUMENT', 3],
+        ['OK', 2],
+      ]);
+      expect(bq.rows(PROJECT, dataset, 'orders').map((r) => r.event_id)).toEqual([
+        good.event_id,
+        other.event_id,
+      ]);
     });
 
-    it('numbers row errors by the rows given to append(), across requests', async () => {
+    it("refuses a text longer than its STRING(L) column for that row only, with the service's words", async () => {
+      const w = warehouse();
+      const dataset = datasetOf(w);
+      // An operator's table (Terraform, say) that declares city as STRING(12); ensureSchema accepts it.
+      await w.start();
+      await new BigQuery({
+        projectId: PROJECT,
+        apiEndpoint: bq.restUrl,
+        authClient: new PassThroughClient(),
+      })
+        .dataset(dataset)
+        .create();
+      const resource = tableResourceOf(tableNamed('orders'));
+      const fields = resource.schema!.fields!.map((f) =>
+        f.name === 'shipping_address'
+          ? { ...f, fields: f.fields!.map((g) => (g.name === 'city' ? { ...g, maxLength: '12' } : g)) }
+          : f,
+      );
+      await new BigQuery({ projectId: PROJECT, apiEndpoint: bq.restUrl, authClient: new PassThroughClient() })
+        .dataset(dataset)
+        .createTable('orders', { ...resource, schema: { fields } } as object);
+      await w.ensureSchema();
+      const short = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
+      const long = rowOf(
+        accepted({
+          ...ORDER_EVENT,
+          shipping_address: { ...ORDER_EVENT.shipping_address, city: 'Llanfairpwllgwyngyll' },
+        }),
+        PUBLISHED,
+        INGESTED,
+      ) as OrderRow;
+      const result = await w.append('orders', [long, short]);
+      expect(result.rejected).toEqual([
+        {
+          index: 0,
+          message:
+            'Field shipping_address.city: STRING(12) has maximum length 12 but got a value with length 20',
+        },
+      ]);
+      expect(bq.rows(PROJECT, dataset, 'orders').map((r) => r.event_id)).toEqual([short.event_id]);
+    });
+
+    it('numbers refused rows by the rows given to append(), across requests, and writes all the others', async () => {
       const w = await readyWarehouse({ maxAppendRequestBytes: 4 * 1024, maxInflightAppends: 1 });
       const good = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
       const rows = Array.from({ length: 30 }, (_, i) => ({
         ...good,
         event_id: i.toString(16).padStart(32, '0'),
-        total_amount: i === 23 ? 1e30 : good.total_amount,
+        total_amount: i === 23 || i === 4 ? 1e30 : good.total_amount,
       }));
-      const error = await w.append('orders', rows).catch((e: unknown) => e);
+      const result = await w.append('orders', rows);
       expect(
         bq.appends.filter((a) => a.table === `${PROJECT}.${datasetOf(w)}.orders`).length,
-      ).toBeGreaterThan(1);
-      expect((error as ShopstreamError).context.rowErrors).toEqual([
-        { index: 23, message: expect.stringContaining('total_amount') },
-      ]);
+      ).toBeGreaterThan(3);
+      expect(result.rejected.map((r) => r.index)).toEqual([4, 23]);
+      expect(
+        bq
+          .rows(PROJECT, datasetOf(w), 'orders')
+          .map((r) => r.event_id)
+          .sort(),
+      ).toEqual(
+        rows
+          .filter((_, i) => i !== 4 && i !== 23)
+          .map((r) => r.event_id)
+          .sort(),
+      );
+    });
+
+    it('fails appendErrors as a whole (not retryable) when ingest_errors refuses a row: the DLQ has no DLQ', async () => {
+      const w = await readyWarehouse();
+      const row = {
+        error_code: 'SHOP_E_DECODE_JSON',
+        error_path: '',
+        error_message: 'bad',
+        message_id: 'm1',
+        event_id: 'e'.repeat(32),
+        publish_time: 'not a time',
+        ingestion_time: INGESTED,
+        attributes: '{}',
+        payload: '{',
+        payload_encoding: 'utf8',
+      } as const;
+      const error = await w.appendErrors([row]).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'SHOP_E_WAREHOUSE_REJECTED', retryable: false });
+      expect((error as Error).message).toMatch(/ingest_errors refused 1 of 1 DLQ rows/);
     });
 
     it('names a missing table as SHOP_E_WAREHOUSE_SCHEMA (run setup)', async () => {
@@ -805,7 +885,7 @@ FROM orders GROUP BY day, country`;
         rowOf(accepted(INVENTORY_EVENT), PUBLISHED, INGESTED) as InventoryRow,
       ]);
       await w.close();
-      await expect(appending).resolves.toBeUndefined();
+      await expect(appending).resolves.toEqual({ rejected: [] });
       expect(bq.rows(PROJECT, datasetOf(w), 'inventory')).toHaveLength(1);
     });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,6 +91,46 @@ describe('shopstream query', () => {
     expect(run.stderr).toMatch(
       /^shopstream: SHOP_E_WAREHOUSE_QUERY: Binder Error: Referenced column "nope" not found/,
     );
+  });
+});
+
+describe('shopstream query on the DuckDB file reaches the warehouse and the lake only', () => {
+  let lake: string;
+  beforeAll(() => {
+    lake = join(dir, 'lake');
+    mkdirSync(join(lake, 'output', 'errors'), { recursive: true });
+    writeFileSync(join(lake, 'output', 'errors', 'e.json'), '{"error":{"code":"SHOP_E_DECODE_JSON"}}\n');
+  });
+  const inLake = (...args: string[]) => shopstream('--lake', `file:${lake}`, ...args);
+
+  it.each([
+    ['a file outside the data folders', "SELECT content FROM read_text('/etc/hostname')", '"/etc/hostname"'],
+    ['/etc/passwd as CSV', "SELECT * FROM read_csv('/etc/passwd')", '"/etc/passwd"'],
+    ['ATTACH of another database', () => `ATTACH '${join(dir, 'other.duckdb')}' AS other`, 'other.duckdb'],
+    ['an http URL', "SELECT * FROM read_csv('http://127.0.0.1:9/data.csv')", '"http://127.0.0.1:9/data.csv"'],
+    ['INSTALL of an extension', 'INSTALL httpfs', 'extensions'],
+    ['LOAD of an extension', 'LOAD httpfs', 'Loading external extensions is disabled'],
+  ] as const)('refuses %s: exit 1 naming it', (_what, sql, named) => {
+    const run = inLake('query', typeof sql === 'function' ? sql() : sql);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /^shopstream: SHOP_E_WAREHOUSE_QUERY: Permission Error: .*disabled (by|through) configuration/,
+    );
+    expect(run.stderr).toContain(named);
+  });
+
+  it("reads the lake's files, and the views still answer", () => {
+    const lakeRun = inLake(
+      'query',
+      '--format',
+      'json',
+      `SELECT error.code AS code FROM read_json('${lake}/output/errors/*.json')`,
+    );
+    expect(lakeRun.stderr).toBe('');
+    expect(JSON.parse(lakeRun.stdout)).toEqual([{ code: 'SHOP_E_DECODE_JSON' }]);
+    const view = inLake('query', '--format', 'json', 'SELECT count(*) AS n FROM inventory_dedup');
+    expect(JSON.parse(view.stdout)).toEqual([{ n: 3 }]);
   });
 });
 

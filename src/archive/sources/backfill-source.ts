@@ -22,9 +22,18 @@ export interface BackfillSource {
    * removed, empty lines skipped, gzip (detected by its magic bytes) decompressed. Failures are
    * SHOP_E_LAKE_READ (retryable when transient).
    */
-  openLines(file: BackfillFile): AsyncIterable<Buffer>;
+  openLines(file: BackfillFile, options?: OpenLinesOptions): AsyncIterable<Buffer>;
   /** Releases clients and sockets. */
   close(): Promise<void>;
+}
+
+/** How {@link BackfillSource.openLines} reads. */
+export interface OpenLinesOptions {
+  /**
+   * Yield empty lines too, as empty buffers: an archive writes an empty message as an empty line,
+   * which a replay skips but an account of what was archived counts.
+   */
+  readonly keepEmptyLines?: boolean;
 }
 
 /** One file of a {@link BackfillSource}. */

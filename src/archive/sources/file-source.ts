@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { errnoOf, walkFiles } from '../../lake/file/walk-files.js';
-import type { BackfillFile, BackfillSource } from './backfill-source.js';
+import type { BackfillFile, BackfillSource, OpenLinesOptions } from './backfill-source.js';
 import { ndjsonLines } from './ndjson-lines.js';
 
 /** Options of a {@link FileSource}. */
@@ -59,10 +59,11 @@ export class FileSource implements BackfillSource {
     }
   }
 
-  openLines(file: BackfillFile): AsyncIterable<Buffer> {
+  openLines(file: BackfillFile, options: OpenLinesOptions = {}): AsyncIterable<Buffer> {
     return ndjsonLines(() => createReadStream(file.uri, { highWaterMark: 1024 * 1024 }), {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
+      keepEmptyLines: options.keepEmptyLines,
       mapError: (error) => fileError(file.uri, error),
     });
   }

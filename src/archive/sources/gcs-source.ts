@@ -2,7 +2,7 @@ import type { Bucket, GetFilesResponse, Storage } from '@google-cloud/storage';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { gcsError, gcsStatusOf } from '../../lake/gcs/gcs-error.js';
 import { createGcsStorage } from '../../lake/gcs/gcs-storage.js';
-import type { BackfillFile, BackfillSource } from './backfill-source.js';
+import type { BackfillFile, BackfillSource, OpenLinesOptions } from './backfill-source.js';
 import { ndjsonLines } from './ndjson-lines.js';
 import { objectNameOf, objectsUnderPrefix, type ListedObject } from './objects-under-prefix.js';
 
@@ -53,11 +53,12 @@ export class GcsSource implements BackfillSource {
       yield { uri: `gs://${this.bucket.name}/${object.name}`, size: object.size };
   }
 
-  openLines(file: BackfillFile): AsyncIterable<Buffer> {
+  openLines(file: BackfillFile, options: OpenLinesOptions = {}): AsyncIterable<Buffer> {
     const name = objectNameOf(file.uri, `gs://${this.bucket.name}/`);
     return ndjsonLines(() => this.bucket.file(name).createReadStream(), {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
+      keepEmptyLines: options.keepEmptyLines,
       mapError: (error) =>
         gcsStatusOf(error) === 404
           ? new ShopstreamError('SHOP_E_LAKE_READ', `${file.uri} does not exist`, {

@@ -69,6 +69,14 @@ describe('ndjsonLines', () => {
     ]);
   });
 
+  it('keeps empty lines as empty records when asked (an archive writes an empty message as one)', async () => {
+    const data = Buffer.from('{"a":1}\n\n\r\n{"b":2}\n');
+    const got: string[] = [];
+    for await (const line of ndjsonLines(chunked(data, [8]), { uri: 'x', keepEmptyLines: true }))
+      got.push(line.toString());
+    expect(got).toEqual(['{"a":1}', '', '', '{"b":2}']);
+  });
+
   it('decompresses multi-member gzip (concatenated .gz files) and a gzip split before its magic bytes end', async () => {
     const data = Buffer.concat([gzipSync('{"a":1}\n{"a":2}\n'), gzipSync('{"a":3}\n')]);
     expect(await lines(chunked(data, [1, 2, 30]))).toEqual(['{"a":1}', '{"a":2}', '{"a":3}']);

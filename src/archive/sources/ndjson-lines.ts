@@ -11,6 +11,8 @@ export interface NdjsonLinesOptions {
    * well above `contract.maxMessageBytes`: a line too large for the contract still reaches the DLQ.
    */
   readonly maxLineBytes?: number;
+  /** Yield empty lines (as empty buffers) instead of skipping them. Default false. */
+  readonly keepEmptyLines?: boolean;
   /** Turns a failure of the byte stream (network, file system) into a ShopstreamError. */
   readonly mapError?: (error: unknown) => ShopstreamError;
 }
@@ -22,7 +24,8 @@ const CR = 0x0d;
 
 /**
  * Splits a byte stream of NDJSON into its records, as the exact bytes between newlines (the event_id
- * is a hash of them): a trailing `\r` (CRLF files) is removed and empty lines are skipped. A gzip
+ * is a hash of them): a trailing `\r` (CRLF files) is removed and empty lines are skipped (or kept,
+ * with `keepEmptyLines`). A gzip
  * stream, recognised by its magic bytes `1f 8b` rather than by the file name (Cloud Storage may serve
  * a `.gz` object already decompressed), is decompressed on the way, including multi-member files.
  * Memory holds one chunk plus at most one partial line.
@@ -34,6 +37,7 @@ export async function* ndjsonLines(
   options: NdjsonLinesOptions,
 ): AsyncGenerator<Buffer, void, undefined> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const keepEmptyLines = options.keepEmptyLines ?? false;
   const tooLong = (): ShopstreamError =>
     new ShopstreamError('SHOP_E_LAKE_READ', `${options.uri} has a line longer than ${maxLineBytes} bytes`, {
       context: { uri: options.uri, maxLineBytes },
@@ -56,7 +60,7 @@ export async function* ndjsonLines(
           pending = 0;
         } else if (line.length > maxLineBytes) throw tooLong();
         if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, -1);
-        if (line.length > 0) yield line;
+        if (line.length > 0 || keepEmptyLines) yield line;
       }
       if (start < chunk.length) {
         pending += chunk.length - start;

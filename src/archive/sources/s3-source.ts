@@ -6,7 +6,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import type { BackfillFile, BackfillSource } from './backfill-source.js';
+import type { BackfillFile, BackfillSource, OpenLinesOptions } from './backfill-source.js';
 import { ndjsonLines } from './ndjson-lines.js';
 import { byteOrder, objectNameOf, objectsUnderPrefix, type ListedObject } from './objects-under-prefix.js';
 
@@ -66,7 +66,7 @@ export class S3Source implements BackfillSource {
     for (const object of objects) yield { uri: `s3://${this.bucket}/${object.name}`, size: object.size };
   }
 
-  openLines(file: BackfillFile): AsyncIterable<Buffer> {
+  openLines(file: BackfillFile, options: OpenLinesOptions = {}): AsyncIterable<Buffer> {
     const key = objectNameOf(file.uri, `s3://${this.bucket}/`);
     const client = this.client;
     const bucket = this.bucket;
@@ -78,6 +78,7 @@ export class S3Source implements BackfillSource {
     return ndjsonLines(body, {
       uri: file.uri,
       maxLineBytes: this.maxLineBytes,
+      keepEmptyLines: options.keepEmptyLines,
       mapError: (error) => s3Error(`cannot read ${file.uri}`, error, file.uri),
     });
   }

@@ -47,6 +47,9 @@ describe('compilePubSubBusOptions', () => {
     [{ projectId: 'p', publishBatching: { maxMessages: 1_001 } }, 'publishBatching.maxMessages'],
     [{ projectId: 'p', flowControl: { maxMessages: 0, maxBytes: 1 } }, 'flowControl.maxMessages'],
     [{ projectId: 'p', closeTimeoutMs: 1.5 }, 'closeTimeoutMs'],
+    [{ projectId: 'p', streamAckDeadlineSeconds: 9 }, 'streamAckDeadlineSeconds'],
+    [{ projectId: 'p', streamAckDeadlineSeconds: 601 }, 'streamAckDeadlineSeconds'],
+    [{ projectId: 'p', reconnectMaxBackoffMs: 0 }, 'reconnectMaxBackoffMs'],
   ])('rejects %j with SHOP_E_CONFIG_INVALID naming %s', (input, key) => {
     let error: unknown;
     try {

@@ -42,6 +42,21 @@ export interface PubSubBusOptions {
   readonly streamsPerSubscriber?: number;
   /** Time limit of one admin or publish call, retries included. Default 60 s. */
   readonly requestTimeoutMs?: number;
+  /**
+   * The server-side lease of a message delivered on a streaming pull, in seconds (10-600), kept
+   * extended by the client library while the message is held. Default 10, Pub/Sub's minimum: when a
+   * connection drops, what the server had sent on it and the client never read comes back after at
+   * most this long, and so do the messages of a worker that crashed. A drain after a connection
+   * fault waits it out (see `Subscriber.drainableAt`). The subscription's own ack deadline still
+   * bounds how long a handler may hold a message (see PubSubReceivedMessage).
+   */
+  readonly streamAckDeadlineSeconds?: number;
+  /**
+   * Longest wait before reopening a streaming pull that dropped, in ms. Default 5,000 (the client
+   * library's own is 60 s): a drain knows that a dropped stream is back within this long once the
+   * network is.
+   */
+  readonly reconnectMaxBackoffMs?: number;
 }
 
 /** {@link PubSubBusOptions} validated, with defaults applied, frozen. */
@@ -59,6 +74,8 @@ export interface CompiledPubSubBusOptions {
   readonly closeTimeoutMs: number;
   readonly streamsPerSubscriber: number;
   readonly requestTimeoutMs: number;
+  readonly streamAckDeadlineSeconds: number;
+  readonly reconnectMaxBackoffMs: number;
 }
 
 /** Defaults: batches of up to 1,000 messages or 10 ms, the largest a Pub/Sub publish request allows. */
@@ -68,6 +85,8 @@ export const PUBSUB_BUS_DEFAULTS = {
   closeTimeoutMs: 30_000,
   streamsPerSubscriber: 5,
   requestTimeoutMs: 60_000,
+  streamAckDeadlineSeconds: 10,
+  reconnectMaxBackoffMs: 5_000,
 } as const;
 
 /** Validates options, applies defaults (and PUBSUB_EMULATOR_HOST from `env`), freezes the result. */
@@ -98,6 +117,14 @@ export function compilePubSubBusOptions(
   positive('streamsPerSubscriber', streamsPerSubscriber, 32);
   const requestTimeoutMs = options.requestTimeoutMs ?? PUBSUB_BUS_DEFAULTS.requestTimeoutMs;
   positive('requestTimeoutMs', requestTimeoutMs);
+  const streamAckDeadlineSeconds =
+    options.streamAckDeadlineSeconds ?? PUBSUB_BUS_DEFAULTS.streamAckDeadlineSeconds;
+  // Pub/Sub accepts stream ack deadlines of 10 to 600 s.
+  positive('streamAckDeadlineSeconds', streamAckDeadlineSeconds, 600);
+  if (streamAckDeadlineSeconds < 10)
+    throw invalid('streamAckDeadlineSeconds', streamAckDeadlineSeconds, 'a whole number from 10 to 600');
+  const reconnectMaxBackoffMs = options.reconnectMaxBackoffMs ?? PUBSUB_BUS_DEFAULTS.reconnectMaxBackoffMs;
+  positive('reconnectMaxBackoffMs', reconnectMaxBackoffMs);
   return Object.freeze({
     projectId: options.projectId,
     emulatorHost,
@@ -107,6 +134,8 @@ export function compilePubSubBusOptions(
     closeTimeoutMs,
     streamsPerSubscriber,
     requestTimeoutMs,
+    streamAckDeadlineSeconds,
+    reconnectMaxBackoffMs,
   });
 }
 

@@ -112,6 +112,8 @@ export class PubSubBus implements MessageBus {
       closeTimeoutMs: this.options.closeTimeoutMs,
       streams: this.options.streamsPerSubscriber,
       requestTimeoutMs: this.options.requestTimeoutMs,
+      streamAckDeadlineSeconds: this.options.streamAckDeadlineSeconds,
+      reconnectMaxBackoffMs: this.options.reconnectMaxBackoffMs,
     });
     this.subscribers.add(subscriber);
     return {
@@ -119,6 +121,7 @@ export class PubSubBus implements MessageBus {
         await subscriber.close();
         this.subscribers.delete(subscriber);
       },
+      drainableAt: () => subscriber.drainableAt(),
     };
   }
 

@@ -20,7 +20,14 @@ export interface PubSubSubscriberSettings {
   readonly streams: number;
   /** Time limit of reading the subscription's settings at start, retries included. */
   readonly requestTimeoutMs: number;
+  /** Server-side lease of a streamed delivery, kept extended by the library while the message is held. */
+  readonly streamAckDeadlineSeconds: number;
+  /** Longest wait before a dropped stream is reopened. */
+  readonly reconnectMaxBackoffMs: number;
 }
+
+/** Margin on top of a lease and a reconnect, for clocks and a flush of the library's queues. */
+const DRAIN_SLACK_MS = 1_000;
 
 /** Streams end with these in normal operation (the server rotates them; close() cancels them). */
 const ROUTINE_STREAM_ENDS: ReadonlySet<number> = new Set([
@@ -47,7 +54,9 @@ const RETRY_MAX_MS = 30_000;
  * - close() that lets delivered messages be acked until they are all settled or the close timeout
  *   passes, and gives back the rest;
  * - reopening after an error the library gives up on (NOT_FOUND while setup has not run yet, a
- *   deleted subscription), reported through `onError`.
+ *   deleted subscription), reported through `onError`;
+ * - {@link drainableAt}: after a stream dropped, or an ack or lease extension failed, messages may
+ *   still come back until their server-side lease runs out; a drain must not end before that.
  */
 export class PubSubSubscriber implements Subscriber {
   private subscription: Subscription | undefined;
@@ -64,6 +73,9 @@ export class PubSubSubscriber implements Subscriber {
   private retryTimer: NodeJS.Timeout | undefined;
   private wakeRetry: (() => void) | undefined;
   private drained: (() => void) | undefined;
+  /** When a stream last ended or an ack/lease request failed (ms since epoch); 0 when never. */
+  private lastDisruptionAt = 0;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly pubsub: PubSub,
@@ -77,6 +89,24 @@ export class PubSubSubscriber implements Subscriber {
   close(): Promise<void> {
     this.closed ??= this.shutdown();
     return this.closed;
+  }
+
+  /**
+   * When a quiet subscription may first count as drained. A stream that dropped took with it what the
+   * server had sent and we had not read: the server holds those messages leased for up to
+   * `streamAckDeadlineSeconds`, then redelivers them to a stream that is open, which the library
+   * reopens within `reconnectMaxBackoffMs`. A failed ack or lease extension likewise lets its
+   * messages come back within one lease, and so do the messages of a worker that crashed just before
+   * this one started. While no stream is open at all, the subscription cannot be drained.
+   */
+  drainableAt(): number {
+    if (!this.subscription && !this.closing) return Number.POSITIVE_INFINITY;
+    const leaseMs = this.settings.streamAckDeadlineSeconds * 1000;
+    const afterStart = this.startedAt + leaseMs + DRAIN_SLACK_MS;
+    if (this.lastDisruptionAt === 0) return afterStart;
+    const afterDisruption =
+      this.lastDisruptionAt + leaseMs + this.settings.reconnectMaxBackoffMs + DRAIN_SLACK_MS;
+    return Math.max(afterStart, afterDisruption);
   }
 
   private async start(): Promise<void> {
@@ -110,19 +140,23 @@ export class PubSubSubscriber implements Subscriber {
   }
 
   private open(): void {
-    const { flowControl, streams } = this.settings;
-    const deadline = Duration.from({ seconds: this.ackDeadlineSeconds });
+    const { flowControl, streams, streamAckDeadlineSeconds, reconnectMaxBackoffMs } = this.settings;
+    const lease = Duration.from({ seconds: streamAckDeadlineSeconds });
     const subscription = this.pubsub.subscription(this.name, {
       flowControl: {
         maxMessages: flowControl.maxMessages,
         maxBytes: flowControl.maxBytes,
         allowExcessMessages: false,
       },
-      // The library extends server leases by this much; the subscription's own deadline keeps a
-      // crashed consumer's messages away for exactly that long.
-      minAckDeadline: deadline,
-      maxAckDeadline: deadline,
-      streamingOptions: { maxStreams: streams },
+      // The stream's ack deadline, and what the library extends held messages by: short, so that
+      // what a dropped connection or a crashed worker held comes back soon (see drainableAt). How
+      // long a handler may hold a message is the subscription's deadline, kept by our own lease.
+      minAckDeadline: lease,
+      maxAckDeadline: lease,
+      streamingOptions: {
+        maxStreams: streams,
+        retryMaxBackoff: Duration.from({ milliseconds: reconnectMaxBackoffMs }),
+      },
       // Our close() waits for delivered messages itself; what the library still holds then was
       // never handed out, so it is given back at once. The timeout bounds sending the last acks
       // and nacks (to a server that may be gone).
@@ -133,13 +167,17 @@ export class PubSubSubscriber implements Subscriber {
     });
     this.subscription = subscription;
     subscription.on('message', (message: Message) => this.receive(message));
-    subscription.on('error', (error: Error) =>
-      this.report(toBusError(error, `pull from subscription "${this.name}"`, { subscription: this.name })),
-    );
+    subscription.on('error', (error: Error) => {
+      this.lastDisruptionAt = Date.now();
+      this.report(toBusError(error, `pull from subscription "${this.name}"`, { subscription: this.name }));
+    });
     subscription.on('close', () => void this.reopenAfterFailure(subscription));
     // The library retries a dropped stream and failed acks by itself, and only tells its debug
     // channel. The port wants to hear about a dropped connection, so those errors are passed on.
     subscription.on('debug', (debug: DebugMessage) => {
+      // Any stream end, even a routine one, may leave messages in flight; a failed ack or lease
+      // extension leaves its messages to come back. Both keep a drain going (drainableAt).
+      if (debug.error !== undefined) this.lastDisruptionAt = Date.now();
       const code = grpcCodeOf(debug.error);
       if (debug.error === undefined || code === undefined || ROUTINE_STREAM_ENDS.has(code)) return;
       this.report(
@@ -153,6 +191,7 @@ export class PubSubSubscriber implements Subscriber {
   /** The library closes its subscriber after an error it does not retry; try again until closed. */
   private async reopenAfterFailure(subscription: Subscription): Promise<void> {
     if (this.closing || subscription !== this.subscription) return;
+    this.lastDisruptionAt = Date.now();
     subscription.removeAllListeners();
     // The library gave back every message it held; deliveries of them are void.
     for (const message of [...this.outstanding, ...this.waiting]) message.abandon();
@@ -164,6 +203,8 @@ export class PubSubSubscriber implements Subscriber {
         this.ackDeadlineSeconds = await this.readAckDeadline();
         // close() may have come while reading: it found no stream to close, so open none.
         if (!this.closing) this.open();
+        // What the library nacked on its way out may only come back when its lease ends.
+        this.lastDisruptionAt = Date.now();
         return;
       } catch (error) {
         this.report(toBusError(error, `reopen subscription "${this.name}"`, { subscription: this.name }));

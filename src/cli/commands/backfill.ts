@@ -40,6 +40,7 @@ export function register(program: Command): void {
           { openLake },
           { openWarehouse },
           { Telemetry },
+          { contractSettingsOf },
         ] = await Promise.all([
           import('../../archive/sources/open-backfill-source.js'),
           import('../../archive/backfill-checkpoint.js'),
@@ -47,6 +48,7 @@ export function register(program: Command): void {
           import('../../lake/open-lake.js'),
           import('../../warehouse/open-warehouse.js'),
           import('../../telemetry/telemetry.js'),
+          import('../../config/contract-settings.js'),
         ]);
         const checkpointPath =
           opts.checkpoint ??
@@ -77,11 +79,7 @@ export function register(program: Command): void {
             logger,
             batchRecords,
             prepareWorkers: config['pipeline.prepareWorkers'] || undefined,
-            contract: {
-              minTimestamp: config['contract.minTimestamp'],
-              maxFutureMs: config['contract.maxFutureMs'],
-              maxMessageBytes: config['contract.maxMessageBytes'],
-            },
+            contract: contractSettingsOf(config),
             onProgress: (p) => bar.update(p),
             signal: abort.signal,
           });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { SETTINGS } from '../../config/settings.js';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
 import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
@@ -14,6 +15,8 @@ interface GenerateFlags extends OutputFlags {
   invalidRatio?: string;
   out?: string;
   start?: string;
+  profile?: string;
+  timeScale?: string;
 }
 
 /** What `generate` was asked to do, checked. */
@@ -25,6 +28,10 @@ interface GeneratePlan {
   readonly invalidRatio: number;
   readonly out?: string;
   readonly start?: Date;
+  /** `--profile` as given (a name or a file); undefined: the `generator.profile` setting. */
+  readonly profile?: string;
+  /** `--time-scale`; undefined: the `generator.timeScale` setting (live runs only). */
+  readonly timeScale?: number;
 }
 
 /**
@@ -34,6 +41,7 @@ interface GeneratePlan {
  *   shopstream generate --count 10000 --seed 7            # reproducible: same seed, same bytes
  *   shopstream generate --rate 2000 --duration 5m         # live traffic, wall-clock event times
  *   shopstream generate --count 1000000 --out /dev/null   # the speed benchmark
+ *   shopstream generate --profile shop --rate 200 --duration 10m --time-scale 60
  */
 export function register(program: Command): void {
   const command = program
@@ -66,8 +74,40 @@ export function register(program: Command): void {
         );
       await runGenerate(plan, config, new CommandOutput(flags, { stdoutIsData: plan.out === '-' }));
     });
+  addTrafficOptions(command);
   command.addOption(quietOption()).addOption(jsonOption());
   exitTwoOnUsageErrors(command);
+}
+
+/**
+ * `--profile` and `--time-scale`, with their help, for every command that makes traffic (generate,
+ * generator serve, up). Read them back with {@link parseTimeScale} and chooseTraffic().
+ */
+export function addTrafficOptions(command: Command): void {
+  command
+    .option(
+      '--profile <name|file>',
+      'how the shop behaves: demo (every event type, whole order lifecycles within minutes), shop (a realistic busy shop), or a profile file (.json); default: the generator.profile setting, demo',
+    )
+    .option(
+      '--time-scale <x>',
+      'live traffic: the simulated clock runs X times faster at the same event rate, so lifecycles of hours pass in minutes (event times stay the wall clock); default: generator.timeScale (1)',
+    )
+    .addHelpText(
+      'after',
+      '\nProfiles: demo is about 60 % user activity, 25 % orders and 15 % inventory, and orders are delivered\n' +
+        'within a minute of simulated time; shop is a busy shop on a realistic clock (about 90 % user activity,\n' +
+        'orders ship after 15 min – 2 h). A profile file is a JSON object of profile fields that starts from\n' +
+        '"extends" (demo or shop), such as {"extends": "shop", "sessionsPerSecond": 2}; every field is in\n' +
+        'docs/traffic-profiles.md.',
+    );
+}
+
+/** Parses `--time-scale`, with the range of the generator.timeScale setting. */
+export function parseTimeScale(raw: string): number {
+  const parsed = SETTINGS['generator.timeScale'].parse(raw);
+  if ('error' in parsed) throw new ShopstreamError('SHOP_E_USAGE', `--time-scale ${raw}: ${parsed.error}`);
+  return parsed.value;
 }
 
 /**
@@ -101,6 +141,10 @@ function parseGenerateFlags(
     throw usage('--duration goes with --rate, not --count');
   if (flags.rate !== undefined && flags.start !== undefined)
     throw usage('--start goes with --count; with --rate, event times follow the wall clock');
+  if (flags.count !== undefined && flags.timeScale !== undefined)
+    throw usage(
+      '--time-scale goes with --rate (live traffic); with --count, event times come from the simulated clock: choose a profile with shorter delays instead',
+    );
 
   const plan: {
     -readonly [K in keyof GeneratePlan]: GeneratePlan[K];
@@ -126,6 +170,8 @@ function parseGenerateFlags(
     plan.out = flags.out;
   }
   if (flags.start !== undefined) plan.start = parseStart(flags.start, config);
+  if (flags.profile !== undefined) plan.profile = flags.profile;
+  if (flags.timeScale !== undefined) plan.timeScale = parseTimeScale(flags.timeScale);
   return plan;
 }
 
@@ -163,17 +209,21 @@ async function runGenerate(
   config: ReturnType<typeof commandContext>['config'],
   output: CommandOutput,
 ): Promise<void> {
-  const [{ buildReferenceUniverse }, { TrafficGenerator, DEFAULT_SEEDED_START }] = await Promise.all([
-    import('../../generator/reference-universe.js'),
-    import('../../generator/traffic-generator.js'),
-  ]);
-  const [{ runGeneration }, { GeneratedTally }, { Telemetry }] = await Promise.all([
+  const [{ buildReferenceUniverse }, { TrafficGenerator, DEFAULT_SEEDED_START }, { chooseTraffic }] =
+    await Promise.all([
+      import('../../generator/reference-universe.js'),
+      import('../../generator/traffic-generator.js'),
+      import('../../generator/traffic-choice.js'),
+    ]);
+  const [{ runGeneration }, { formatUptime }, { GeneratedTally }, { Telemetry }] = await Promise.all([
     import('../../generator/generation-run.js'),
+    import('../../up/status-view.js'),
     import('../../generator/generated-message.js'),
     import('../../telemetry/telemetry.js'),
   ]);
   const seed = plan.seed ?? randomInt(2 ** 31 - 1);
   const live = plan.rate !== undefined;
+  const traffic = chooseTraffic(config, plan, live);
   const start = plan.start ?? (plan.seed !== undefined ? DEFAULT_SEEDED_START : new Date());
   const generator = new TrafficGenerator({
     seed,
@@ -181,6 +231,8 @@ async function runGenerate(
     invalidRatio: plan.invalidRatio,
     start,
     clock: live ? 'wall' : 'simulated',
+    profile: traffic.profile,
+    timeScale: traffic.timeScale,
   });
   const generationPlan =
     plan.count !== undefined ? { count: plan.count } : { rate: plan.rate!, durationMs: plan.durationMs! };
@@ -248,8 +300,9 @@ async function runGenerate(
     }
     const seconds = result.durationMs / 1000;
     const n = (x: number): string => x.toLocaleString('en-US');
+    const simulatedMs = generator.simulatedTimeMs - start.getTime();
     const times = live
-      ? 'wall-clock times'
+      ? `wall-clock times, ${formatUptime(simulatedMs)} of simulated shop time${traffic.timeScale === 1 ? '' : ` at time scale ${traffic.timeScale}`}`
       : `simulated ${start.toISOString()} → ${new Date(generator.simulatedTimeMs).toISOString()}`;
     bar.finish(tally);
     output.summary(
@@ -259,6 +312,7 @@ async function runGenerate(
         eventsPerSecond: Math.round(result.published / Math.max(seconds, 1e-3)),
         target,
         seed,
+        profile: traffic.profileName,
         ...(live
           ? {}
           : {
@@ -269,7 +323,7 @@ async function runGenerate(
       },
       `generate: ${n(result.published)} messages in ${seconds.toFixed(2)} s (${n(Math.round(result.published / Math.max(seconds, 1e-3)))}/s) → ${target}: ` +
         `order ${n(result.byType.order)}, inventory ${n(result.byType.inventory)}, user_activity ${n(result.byType.user_activity)}, invalid ${n(result.invalid)}` +
-        ` (seed ${seed}, ${times}${stop.signal.aborted ? ', stopped early' : ''})`,
+        ` (seed ${seed}, profile ${traffic.profileName}, ${times}${stop.signal.aborted ? ', stopped early' : ''})`,
     );
     if (!live && generator.simulatedTimeMs > Date.now() + config['contract.maxFutureMs'])
       process.stderr.write(

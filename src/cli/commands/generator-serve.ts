@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
-import { exitTwoOnUsageErrors } from './generate.js';
+import { addTrafficOptions, exitTwoOnUsageErrors, parseTimeScale } from './generate.js';
 
 interface ServeFlags {
   port: string;
@@ -12,6 +12,8 @@ interface ServeFlags {
   seed?: string;
   invalidRatio?: string;
   maxCount?: string;
+  profile?: string;
+  timeScale?: string;
 }
 
 /**
@@ -20,6 +22,7 @@ interface ServeFlags {
  *
  *   shopstream generator serve --port 8080
  *   curl 'http://127.0.0.1:8080/publish_trigger?count=100'
+ *   shopstream generator serve --profile shop --time-scale 60
  */
 export function register(program: Command): void {
   const generator = program.command('generator').description('the event generator as an HTTP service');
@@ -30,71 +33,82 @@ export function register(program: Command): void {
     .option('--host <h>', 'address to bind', '127.0.0.1')
     .option('--seed <s>', 'seed of the traffic (default: random)')
     .option('--invalid-ratio <x>', 'share of deliberately invalid messages, 0 to 1 (default 0)')
-    .option('--max-count <n>', 'largest count one request may ask for (default: generator.maxTriggerCount)')
-    .action(async (flags: ServeFlags, cmd: Command) => {
-      const { config, logger } = commandContext(cmd);
-      const port = parsePort(flags.port);
-      const seed = flags.seed === undefined ? randomInt(2 ** 31 - 1) : parseSeed(flags.seed);
-      const invalidRatio = flags.invalidRatio === undefined ? 0 : parseRatio(flags.invalidRatio);
-      const maxCount =
-        flags.maxCount === undefined
-          ? config['generator.maxTriggerCount']
-          : parsePositiveInt('--max-count', flags.maxCount, 10_000_000);
+    .option('--max-count <n>', 'largest count one request may ask for (default: generator.maxTriggerCount)');
+  addTrafficOptions(serve);
+  serve.action(async (flags: ServeFlags, cmd: Command) => {
+    const { config, logger } = commandContext(cmd);
+    const port = parsePort(flags.port);
+    const seed = flags.seed === undefined ? randomInt(2 ** 31 - 1) : parseSeed(flags.seed);
+    const invalidRatio = flags.invalidRatio === undefined ? 0 : parseRatio(flags.invalidRatio);
+    const maxCount =
+      flags.maxCount === undefined
+        ? config['generator.maxTriggerCount']
+        : parsePositiveInt('--max-count', flags.maxCount, 10_000_000);
+    const timeScale = flags.timeScale === undefined ? undefined : parseTimeScale(flags.timeScale);
 
-      const [{ openBus }, { createPublishTrigger }, universeModule, generatorModule] = await Promise.all([
+    const [{ openBus }, { createPublishTrigger }, universeModule, generatorModule, { chooseTraffic }] =
+      await Promise.all([
         import('../../bus/open-bus.js'),
         import('../../generator/publish-trigger.js'),
         import('../../generator/reference-universe.js'),
         import('../../generator/traffic-generator.js'),
+        import('../../generator/traffic-choice.js'),
       ]);
-      const bus = await openBus(config.bus);
-      await bus.start();
-      const handler = createPublishTrigger({
-        bus,
-        topic: config.topic,
-        generator: new generatorModule.TrafficGenerator({
-          seed,
-          universe: universeModule.buildReferenceUniverse({ seed: config.seed }),
-          invalidRatio,
-          clock: 'wall',
-          start: new Date(),
-        }),
-        maxCount,
-        logger,
-      });
-      const server = createServer((req, res) => void handler(req, res));
-      server.listen(port, flags.host);
-      try {
-        await once(server, 'listening');
-      } catch (error) {
-        await bus.close();
-        throw new ShopstreamError(
-          'SHOP_E_USAGE',
-          `cannot listen on ${flags.host}:${port}: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
-      }
-      const address = server.address();
-      const actual = typeof address === 'object' && address ? address.port : port;
-      const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
-      process.stdout.write(
-        `publish_trigger listening on http://${host}:${actual}/publish_trigger?count=N → ${config.bus} topic ${config.topic}\n`,
-      );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          // Finish requests in flight, then release the bus.
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-      await bus.close();
+    // A bad profile file fails before the bus is opened or the port taken.
+    const traffic = chooseTraffic(config, { profile: flags.profile, timeScale }, true);
+    const bus = await openBus(config.bus);
+    await bus.start();
+    const handler = createPublishTrigger({
+      bus,
+      topic: config.topic,
+      generator: new generatorModule.TrafficGenerator({
+        seed,
+        universe: universeModule.buildReferenceUniverse({ seed: config.seed }),
+        invalidRatio,
+        clock: 'wall',
+        start: new Date(),
+        profile: traffic.profile,
+        timeScale: traffic.timeScale,
+      }),
+      maxCount,
+      logger,
     });
+    const server = createServer((req, res) => void handler(req, res));
+    server.listen(port, flags.host);
+    try {
+      await once(server, 'listening');
+    } catch (error) {
+      await bus.close();
+      throw new ShopstreamError(
+        'SHOP_E_USAGE',
+        `cannot listen on ${flags.host}:${port}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const address = server.address();
+    const actual = typeof address === 'object' && address ? address.port : port;
+    const host = flags.host.includes(':') ? `[${flags.host}]` : flags.host;
+    // Listen for the signals before saying where it listens: a caller may stop it as soon as it reads
+    // the line, and a SIGTERM that arrived before the handler would kill the process uncleanly.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        // Finish requests in flight, then release the bus.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    process.stdout.write(
+      `publish_trigger listening on http://${host}:${actual}/publish_trigger?count=N → ${config.bus} topic ${config.topic} (profile ${traffic.profileName}${traffic.timeScale === 1 ? '' : `, time scale ${traffic.timeScale}`})\n`,
+    );
+    await stopped;
+    await bus.close();
+  });
   exitTwoOnUsageErrors(serve);
 }
 

@@ -11,6 +11,13 @@ export function register(program: Command): void {
     .option('--idle <duration>', 'with --exit-when-idle: how long without messages counts as idle', '2s')
     .option('--port <port>', 'serve /metrics and /healthz on this port (default $PORT, else none)')
     .option('--host <host>', 'address for /metrics and /healthz', '127.0.0.1')
+    .addHelpText(
+      'after',
+      '\nA failing sink never loses messages: they are held and retried. When retrying cannot fix it (a missing\n' +
+        'table, a permission), /healthz answers 503 with blocked.<sink> = {code, fix}, the gauge\n' +
+        'shopstream_sink_blocked{sink,code} is 1, and the pipeline resumes on its own once it is fixed.\n' +
+        'A row the warehouse refuses for good goes to the DLQ as SHOP_E_SINK_ROW_REJECTED.',
+    )
     .action(
       async (
         opts: { exitWhenIdle?: boolean; idle: string; port?: string; host: string },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
+import { addTrafficOptions, exitTwoOnUsageErrors, parseTimeScale } from './generate.js';
 
 interface UpFlags {
   rate: string;
@@ -9,6 +10,8 @@ interface UpFlags {
   host: string;
   duration?: string;
   data: string;
+  profile?: string;
+  timeScale?: string;
 }
 
 /**
@@ -16,7 +19,7 @@ interface UpFlags {
  * live dashboard. See src/up/run-up.ts.
  */
 export function register(program: Command): void {
-  program
+  const up = program
     .command('up')
     .description(
       'run everything locally in one process: generator, pipeline, history archiver, and a live dashboard',
@@ -26,34 +29,30 @@ export function register(program: Command): void {
     .option('--port <port>', 'dashboard port (0: any free port)', '8080')
     .option('--host <host>', 'dashboard address (127.0.0.1: this machine only)', '127.0.0.1')
     .option('--duration <duration>', 'stop by itself after this long (30s, 10m); default: until Ctrl-C')
-    .option('--data <dir>', 'folder for the bus, lake, archive and warehouse (unless configured)', './data')
-    // Unknown or incomplete flags are usage errors: exit 2 naming the flag, like every other usage error.
-    .configureOutput({ writeErr: () => {} })
-    .exitOverride((error) => {
-      if (error.exitCode === 0) return; // --help: commander has printed it and exits 0 itself
-      throw new ShopstreamError(
-        'SHOP_E_USAGE',
-        `${error.message.replace(/^error: /, '')} (see shopstream up --help)`,
-      );
-    })
-    .action(async (flags: UpFlags, command: Command) => {
-      const { compileUpOptions, configUnderDataFolder } = await import('../../up/up-options.js');
-      const options = compileUpOptions({
-        rate: parseNumber('--rate', flags.rate),
-        invalidRatio: parseNumber('--invalid-ratio', flags.invalidRatio),
-        port: flags.port === '0' ? 0 : parsePositiveInt('--port', flags.port, 65_535),
-        host: flags.host,
-        durationMs: flags.duration === undefined ? undefined : parseDuration('--duration', flags.duration),
-        dataDir: flags.data,
-      });
-      const context = commandContext(command);
-      const config = configUnderDataFolder(context.config, options.dataDir);
-      const { upLogger } = await import('../../up/up-logger.js');
-      const { logger, logsTo } = upLogger(config.logLevel, options.dataDir, process.stdout.isTTY === true);
-      const { runUp } = await import('../../up/run-up.js');
-      await runUp({ ...options, config, logger, logsTo, out: process.stdout });
-      logger.flush();
+    .option('--data <dir>', 'folder for the bus, lake, archive and warehouse (unless configured)', './data');
+  addTrafficOptions(up);
+  // Unknown or incomplete flags are usage errors: exit 2 naming the flag, like every other usage error.
+  exitTwoOnUsageErrors(up);
+  up.action(async (flags: UpFlags, command: Command) => {
+    const { compileUpOptions, configUnderDataFolder } = await import('../../up/up-options.js');
+    const options = compileUpOptions({
+      rate: parseNumber('--rate', flags.rate),
+      invalidRatio: parseNumber('--invalid-ratio', flags.invalidRatio),
+      port: flags.port === '0' ? 0 : parsePositiveInt('--port', flags.port, 65_535),
+      host: flags.host,
+      durationMs: flags.duration === undefined ? undefined : parseDuration('--duration', flags.duration),
+      dataDir: flags.data,
+      profile: flags.profile,
+      timeScale: flags.timeScale === undefined ? undefined : parseTimeScale(flags.timeScale),
     });
+    const context = commandContext(command);
+    const config = configUnderDataFolder(context.config, options.dataDir);
+    const { upLogger } = await import('../../up/up-logger.js');
+    const { logger, logsTo } = upLogger(config.logLevel, options.dataDir, process.stdout.isTTY === true);
+    const { runUp } = await import('../../up/run-up.js');
+    await runUp({ ...options, config, logger, logsTo, out: process.stdout });
+    logger.flush();
+  });
 }
 
 function parseNumber(flag: string, raw: string): number {

@@ -350,6 +350,37 @@ const RENDER = {
     );
     return stages.filter(([, n]) => n > 0).length;
   },
+  order_status(panel, rows) {
+    // One bar per status, in lifecycle order, as a share of all orders; the returns under them.
+    const total = rows.reduce((a, r) => a + Number(r.orders), 0);
+    const returns = Number(rows[0]?.returns) || 0;
+    $('.lifecycle', panel).replaceChildren(
+      ...rows.map((r) =>
+        el(
+          'div',
+          { class: 'stage', 'data-status': String(r.status), 'data-orders': String(Number(r.orders)) },
+          [
+            el('span', { text: String(r.status) }),
+            bar(total ? (100 * Number(r.orders)) / total : 0),
+            el('span', { class: 'n' }, [
+              int.format(Number(r.orders)),
+              ' ',
+              el('span', {
+                class: 'pct',
+                text: `${total ? ((100 * Number(r.orders)) / total).toFixed(1) : '0.0'}%`,
+              }),
+            ]),
+          ],
+        ),
+      ),
+      el('p', {
+        class: 'returns muted',
+        'data-returns': String(returns),
+        text: `${int.format(returns)} ${returns === 1 ? 'item' : 'items'} sent back (inventory returns)`,
+      }),
+    );
+    return total;
+  },
   top_products(panel, rows) {
     table(
       panel,
@@ -439,9 +470,17 @@ function connect() {
 function renderHealth(health) {
   const pill = $('#health');
   const failing = Object.keys(health.failing || {});
-  pill.textContent = health.healthy ? 'healthy' : `failing: ${failing.join(', ') || 'starting'}`;
+  const blocked = health.blocked || {};
+  const names = failing.map((k) => (blocked[k] ? `${k} (blocked)` : k));
+  pill.textContent = health.healthy ? 'healthy' : `failing: ${names.join(', ') || 'starting'}`;
   pill.className = `pill ${health.healthy ? 'pill-ok' : 'pill-bad'}`;
-  pill.title = failing.map((k) => `${k}: ${health.failing[k]}`).join('\n');
+  pill.title = failing
+    .map((k) =>
+      blocked[k]
+        ? `${k}: ${blocked[k].code}: ${health.failing[k]}\n${blocked[k].fix}`
+        : `${k}: ${health.failing[k]}`,
+    )
+    .join('\n');
 }
 
 window.addEventListener('DOMContentLoaded', () => {

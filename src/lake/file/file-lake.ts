@@ -20,6 +20,11 @@ const tempName = (): string => `.shopstream-${randomBytes(8).toString('hex')}.tm
 
 /** Failures caused by the key itself: retrying the same write cannot succeed. */
 const KEY_ERRNOS = new Set(['ENAMETOOLONG', 'EINVAL']);
+/**
+ * Write failures someone must fix (the folder's permissions, a read-only mount): not retryable, so
+ * the pipeline reports the lake as blocked while it holds the messages, until the cause is fixed.
+ */
+const FIXABLE_WRITE_ERRNOS = new Set(['EACCES', 'EPERM', 'EROFS']);
 /** Read failures that may pass on their own. */
 const TRANSIENT_READ_ERRNOS = new Set(['EIO', 'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'EINTR', 'ETIMEDOUT']);
 
@@ -56,7 +61,7 @@ export class FileLake implements Lake {
         'SHOP_E_LAKE_WRITE',
         `lake folder ${this.root} is not writable (${errnoOf(error) ?? String(error)})`,
         {
-          retryable: true,
+          retryable: !FIXABLE_WRITE_ERRNOS.has(errnoOf(error) ?? ''),
           context: { uri: this.uri, directory: this.root, errno: errnoOf(error) },
           cause: error,
         },
@@ -94,7 +99,7 @@ export class FileLake implements Lake {
         'SHOP_E_LAKE_WRITE',
         `cannot write lake file ${path}: ${errno ?? String(error)}`,
         {
-          retryable: !(errno && KEY_ERRNOS.has(errno)),
+          retryable: !(errno && (KEY_ERRNOS.has(errno) || FIXABLE_WRITE_ERRNOS.has(errno))),
           context: { uri: this.uri, key, errno },
           cause: error,
         },

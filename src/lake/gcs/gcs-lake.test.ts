@@ -65,11 +65,11 @@ describe('GcsLake', () => {
     expect(gcs.objects('lake').size).toBe(0);
   });
 
-  it('does not repeat a 403 but reports it as a retryable SHOP_E_LAKE_WRITE (fixed by granting access)', async () => {
+  it('does not repeat a 403 and reports it as a non-retryable SHOP_E_LAKE_WRITE (fixed by granting access)', async () => {
     const lake = lakeOf();
     gcs.failNext(1, 403);
     const error = await lake.writeFile('output/x.json', 'x\n').catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'SHOP_E_LAKE_WRITE', retryable: true, context: { status: 403 } });
+    expect(error).toMatchObject({ code: 'SHOP_E_LAKE_WRITE', retryable: false, context: { status: 403 } });
     expect((error as Error).message).toMatch(/IAM/);
     expect(gcs.requestsOf('upload')).toHaveLength(1);
     expect(gcs.objects('lake').size).toBe(0);

@@ -77,7 +77,7 @@ export class GcsLake implements Lake {
       throw new ShopstreamError(
         'SHOP_E_LAKE_WRITE',
         `lake bucket gs://${this.bucket.name} does not let this identity create objects (needs storage.objects.create)`,
-        { retryable: true, context: { uri: this.uri } },
+        { context: { uri: this.uri } },
       );
   }
 

@@ -12,7 +12,7 @@ import { TABLES } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
 import type { ReferenceData } from '../reference-data.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
-import type { QueryResult, Warehouse } from '../warehouse.js';
+import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
 import {
   compileBigQueryWarehouseOptions,
   type BigQueryWarehouseOptions,
@@ -64,7 +64,7 @@ export class BigQueryWarehouse implements Warehouse {
   private readonly dataset: Dataset;
   private writerClient: managedwriter.WriterClient | undefined;
   private readonly appenders = new Map<string, DefaultStreamAppender>();
-  private readonly inflight = new Set<Promise<void>>();
+  private readonly inflight = new Set<Promise<AppendResult>>();
   private closed = false;
 
   constructor(
@@ -139,26 +139,33 @@ export class BigQueryWarehouse implements Warehouse {
     ]);
   }
 
-  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<AppendResult> {
     this.assertOpen();
-    await this.track(this.appender(table).append(rows));
+    return this.track(this.appender(table).append(rows));
   }
 
   /** Parses the rows and appends them through the Storage Write API, as {@link append} does. */
-  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void> {
-    if (rowCount === 0) return;
+  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult> {
+    if (rowCount === 0) return ALL_WRITTEN;
     const ingestion_time = new Date().toISOString();
     const rows = Buffer.from(ndjson.buffer, ndjson.byteOffset, ndjson.byteLength)
       .toString('utf8')
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line) => ({ ...(JSON.parse(line) as object), ingestion_time }) as RowOf<typeof table>);
-    await this.append(table, rows);
+    return this.append(table, rows);
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
     this.assertOpen();
-    await this.track(this.appender('ingest_errors').append(rows));
+    const { rejected } = await this.track(this.appender('ingest_errors').append(rows));
+    // The DLQ is where refused rows go, so it has nowhere to send its own: someone must fix the table.
+    if (rejected.length > 0)
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_REJECTED',
+        `bigquery: ingest_errors refused ${rejected.length} of ${rows.length} DLQ rows (the others are written): ${rejected[0]!.message}. Make the table match the model (\`shopstream setup\` reports the differences).`,
+        { context: { table: 'ingest_errors', rejected } },
+      );
   }
 
   /**
@@ -211,10 +218,10 @@ export class BigQueryWarehouse implements Warehouse {
     }
   }
 
-  private async track(append: Promise<void>): Promise<void> {
+  private async track(append: Promise<AppendResult>): Promise<AppendResult> {
     this.inflight.add(append);
     try {
-      await append;
+      return await append;
     } finally {
       this.inflight.delete(append);
     }

@@ -1,7 +1,8 @@
 import { adapt, managedwriter } from '@google-cloud/bigquery-storage';
 import type { Logger } from '../../telemetry/logger.js';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import { splitRequests } from './split-requests.js';
+import { ALL_WRITTEN, type AppendResult, type RejectedRow } from '../warehouse.js';
+import { requestBytesOf, splitRequests } from './split-requests.js';
 import { storageRowOf, type StorageRow } from './storage-row.js';
 import type { TableField } from './table-field.js';
 import { isTransientWriteError, messageOf, toWarehouseError } from './to-warehouse-error.js';
@@ -23,6 +24,12 @@ export interface AppendPolicy {
   readonly maxAttempts: number;
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
+}
+
+/** A row ready to send, and where it was among the rows given to append(). */
+interface PositionedRow {
+  readonly row: StorageRow;
+  readonly position: number;
 }
 
 interface OpenWriter {
@@ -55,7 +62,9 @@ class AppendResponseError extends Error {
  * to `maxInflightRequests` of them at once on one shared connection, and retries each on transient
  * errors (UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED, DEADLINE_EXCEEDED, a dropped connection)
  * with exponential backoff and jitter. The library's own write retries stay off, so every retry is
- * visible here. It resolves once every request is acknowledged.
+ * visible here. Rows the service refuses one by one (`row_errors`, for a value the table cannot
+ * store) are left out of the request, which is sent again with the others; append() names them in its
+ * result. It resolves once every other row is acknowledged.
  */
 export class DefaultStreamAppender {
   private readonly descriptor: ProtoDescriptor;
@@ -76,23 +85,34 @@ export class DefaultStreamAppender {
     this.descriptor = adapt.convertStorageSchemaToProto2Descriptor(storageSchema, 'root');
   }
 
-  /** Appends the rows; resolves when all are committed, or throws a ShopstreamError. */
-  async append(rows: readonly object[]): Promise<void> {
+  /**
+   * Appends the rows; resolves when all are committed but those the service (or the encoding of a
+   * value the column cannot take) refused one by one, which the result names. Throws a
+   * ShopstreamError when the append as a whole fails.
+   */
+  async append(rows: readonly object[]): Promise<AppendResult> {
     if (this.closed)
       throw new ShopstreamError('SHOP_E_INTERNAL', `bigquery: appender of ${this.tablePath} is closed`);
-    if (rows.length === 0) return;
-    const storageRows = rows.map((row) => storageRowOf(this.fields, row));
-    const requests = splitRequests(storageRows, this.policy.maxRequestBytes);
-    // Where each request starts in `rows`, so the service's row errors can name rows of this call.
-    const offsets = requests.map((_, i) => requests.slice(0, i).reduce((n, r) => n + r.length, 0));
+    if (rows.length === 0) return ALL_WRITTEN;
+    const rejected: RejectedRow[] = [];
+    const encodable: PositionedRow[] = [];
+    rows.forEach((row, position) => {
+      try {
+        encodable.push({ row: storageRowOf(this.fields, row), position });
+      } catch (error) {
+        // A value the table's type cannot carry: this row's fault, not the others'.
+        if (!(error instanceof ShopstreamError)) throw error;
+        rejected.push({ index: position, message: error.message });
+      }
+    });
+    const requests = splitRequests(encodable, this.policy.maxRequestBytes, ({ row }) => requestBytesOf(row));
     let next = 0;
     let failure: unknown;
     const lane = async (): Promise<void> => {
       while (next < requests.length && failure === undefined) {
-        const index = next++;
-        const request = requests[index]!;
+        const request = requests[next++]!;
         try {
-          await this.sendWithRetries(request, offsets[index]!);
+          rejected.push(...(await this.sendWithRetries(request)));
         } catch (error) {
           failure ??= error;
         }
@@ -102,6 +122,7 @@ export class DefaultStreamAppender {
       Array.from({ length: Math.min(this.policy.maxInflightRequests, requests.length) }, lane),
     );
     if (failure !== undefined) throw failure;
+    return rejected.length === 0 ? ALL_WRITTEN : { rejected: rejected.sort((a, b) => a.index - b.index) };
   }
 
   close(): void {
@@ -109,8 +130,16 @@ export class DefaultStreamAppender {
     void this.reset();
   }
 
-  private async sendWithRetries(rows: StorageRow[], offset: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+  /**
+   * Sends one request until it is committed, and returns the rows the service refused in it. The
+   * Storage Write API commits nothing of a request with a row error and names the bad rows in
+   * `row_errors`; the request is then sent again without them (as Dataflow's BigQuery sink does), so
+   * the good rows are written and the bad ones reported.
+   */
+  private async sendWithRetries(request: readonly PositionedRow[]): Promise<RejectedRow[]> {
+    const rejected: RejectedRow[] = [];
+    let rows = request;
+    for (let attempt = 1; rows.length > 0; attempt++) {
       if (this.closed) {
         throw new ShopstreamError(
           'SHOP_E_WAREHOUSE_UNAVAILABLE',
@@ -124,15 +153,25 @@ export class DefaultStreamAppender {
       let open: OpenWriter | undefined;
       try {
         open = await this.open();
-        await this.sendOnce(open, rows);
-        return;
+        await this.sendOnce(
+          open,
+          rows.map(({ row }) => row),
+        );
+        return rejected;
       } catch (error) {
+        const refused = refusedRowsOf(error, rows.length);
+        if (refused) {
+          for (const [index, message] of refused) rejected.push({ index: rows[index]!.position, message });
+          rows = rows.filter((_, index) => !refused.has(index));
+          attempt = 0; // a new request, not a retry of a failed one
+          continue;
+        }
         const what = `append ${rows.length} rows to ${this.tablePath}`;
         if (error instanceof ShopstreamError || !isTransientWriteError(error)) {
-          throw toWarehouseError(error, what, 'write', {
-            table: this.tablePath,
-            ...rowErrorsOf(error, offset),
-          });
+          // The caller retries later, once someone fixed the cause (created the table, granted a
+          // role): on a new connection then, not one that may still refer to the old state.
+          if (open) await this.reset(open);
+          throw toWarehouseError(error, what, 'write', { table: this.tablePath });
         }
         // A connection that failed or hung is replaced; an error inside a response leaves it usable.
         if (open && (!(error instanceof AppendResponseError) || !open.connection.isOpen()))
@@ -150,6 +189,7 @@ export class DefaultStreamAppender {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+    return rejected;
   }
 
   private async sendOnce(open: OpenWriter, rows: StorageRow[]): Promise<void> {
@@ -234,8 +274,16 @@ function backoffMs(attempt: number, policy: AppendPolicy): number {
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-/** The service's row errors, with `index` counted in the rows given to append(). */
-function rowErrorsOf(error: unknown, offset: number): Record<string, unknown> {
-  if (!(error instanceof AppendResponseError) || error.rowErrors.length === 0) return {};
-  return { rowErrors: error.rowErrors.map((r) => ({ index: r.index + offset, message: r.message })) };
+/**
+ * The rows of a request the service refused one by one (request index → its message), when the
+ * response says so; undefined for any other failure, or row errors that do not name rows of it.
+ */
+function refusedRowsOf(error: unknown, requestRows: number): Map<number, string> | undefined {
+  if (!(error instanceof AppendResponseError) || error.rowErrors.length === 0) return undefined;
+  const refused = new Map<number, string>();
+  for (const { index, message } of error.rowErrors) {
+    if (!Number.isInteger(index) || index < 0 || index >= requestRows) return undefined;
+    refused.set(index, message || error.message);
+  }
+  return refused;
 }

@@ -12,6 +12,8 @@ export const BIGQUERY_DIALECT: SqlDialect = {
   table: (name) => `\`${BIGQUERY_TABLE_PREFIX}${name}\``,
   utcDate: (timestamp) => `DATE(${timestamp})`,
   minute: (timestamp) => `TIMESTAMP_TRUNC(${timestamp}, MINUTE)`,
+  epochMillis: (timestamp) => `UNIX_MILLIS(${timestamp})`,
+  timestampLiteral: (instant) => `TIMESTAMP '${instant.toISOString()}'`,
   double: (expression) => `CAST(${expression} AS FLOAT64)`,
   unnest: (array, element) => ({
     join: `CROSS JOIN UNNEST(${array}) AS ${element} WITH OFFSET AS ${element}_offset`,

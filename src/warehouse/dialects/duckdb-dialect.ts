@@ -10,6 +10,8 @@ export const DUCKDB_DIALECT: SqlDialect = {
   table: (name) => name,
   utcDate: (timestamp) => `CAST(timezone('UTC', ${timestamp}) AS DATE)`,
   minute: (timestamp) => `timezone('UTC', date_trunc('minute', timezone('UTC', ${timestamp})))`,
+  epochMillis: (timestamp) => `epoch_ms(${timestamp})`,
+  timestampLiteral: (instant) => `TIMESTAMPTZ '${instant.toISOString()}'`,
   double: (expression) => `CAST(${expression} AS DOUBLE)`,
   unnest: (array, element) => ({
     join: `CROSS JOIN UNNEST(${array}) WITH ORDINALITY AS ${element}_rows(${element}, ${element}_position)`,

@@ -15,6 +15,10 @@ export interface SqlDialect {
   utcDate(timestamp: string): string;
   /** A TIMESTAMP truncated to the start of its minute. */
   minute(timestamp: string): string;
+  /** A TIMESTAMP as whole milliseconds since the Unix epoch (an integer). */
+  epochMillis(timestamp: string): string;
+  /** A TIMESTAMP literal of an instant, e.g. for a range in a WHERE clause. */
+  timestampLiteral(instant: Date): string;
   /** A number as a double, for ratios: both engines then divide and round the same IEEE doubles. */
   double(expression: string): string;
   /**

@@ -44,6 +44,8 @@ export function tablesReadBy(view: ViewModel, views: readonly ViewModel[] = VIEW
     },
     utcDate: (t) => t,
     minute: (t) => t,
+    epochMillis: (t) => t,
+    timestampLiteral: (instant) => instant.toISOString(),
     double: (e) => e,
     unnest: (array, element) => ({ join: array, element, position: element }),
   };

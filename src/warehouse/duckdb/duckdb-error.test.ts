@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import { duckDbError } from './duckdb-error.js';
+import { duckDbError, isFatalDuckDbError } from './duckdb-error.js';
 
 // The engine messages below are DuckDB's own wording (1.x); the lock and SQL cases are also exercised
 // against a real database in duckdb-warehouse.test.ts.
@@ -20,13 +20,22 @@ describe('duckDbError', () => {
     expect(error.context).toMatchObject({ table: 'orders', engine: expect.stringMatching(/No space left/) });
   });
 
-  it('says to restart once DuckDB has invalidated the database (not retryable in-process)', () => {
-    const error = duckDbError(
-      new Error('FATAL Error: Failed: database has been invalidated because of a previous fatal error.'),
-      { ...at, action: 'append', table: 'orders' },
+  it.each([
+    'FATAL Error: Failed: database has been invalidated because of a previous fatal error.',
+    'FATAL Error: Failed to create checkpoint because of error: Could not write file "/data/warehouse.duckdb": No space left on device',
+  ])('reports a fatal error as retryable (the adapter reopens the database): %s', (engine) => {
+    const error = duckDbError(new Error(engine), { ...at, action: 'append', table: 'orders' });
+    expect([error.code, error.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', true]);
+    expect(error.message).toMatch(/reopening it/);
+    expect(isFatalDuckDbError(new Error(engine))).toBe(true);
+    expect(isFatalDuckDbError(error)).toBe(true);
+  });
+
+  it('tells fatal errors from the others', () => {
+    expect(isFatalDuckDbError(new Error('IO Error: No space left on device'))).toBe(false);
+    expect(isFatalDuckDbError(new ShopstreamError('SHOP_E_WAREHOUSE_UNAVAILABLE', 'not started'))).toBe(
+      false,
     );
-    expect([error.code, error.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', false]);
-    expect(error.message).toMatch(/restart the process/);
   });
 
   it('keeps a ShopstreamError as it is, and reports anything else as the engine said it', () => {

@@ -8,13 +8,31 @@ export interface DuckDbFailureContext {
 }
 
 /**
+ * Whether DuckDB has invalidated its database: a FATAL error (it invalidates the database as it
+ * reports one, for example a checkpoint that could not write the file on a full disk) or a statement
+ * refused afterwards ("database has been invalidated because of a previous fatal error").
+ */
+export function isFatalDuckDbError(error: unknown): boolean {
+  return FATAL.test(engineMessageOf(error));
+}
+
+const FATAL = /^FATAL Error|database has been invalidated/i;
+
+function engineMessageOf(error: unknown): string {
+  if (error instanceof ShopstreamError)
+    return typeof error.context.engine === 'string' ? error.context.engine : '';
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
  * Maps a DuckDB failure to shopstream's typed errors:
- * - a database file locked by another process, I/O errors (disk full), memory and fatal errors →
- *   SHOP_E_WAREHOUSE_UNAVAILABLE, retryable; once DuckDB has invalidated the database after a fatal
- *   error, the same code but not retryable (only a restart helps);
- * - a missing table while writing → SHOP_E_WAREHOUSE_SCHEMA (run `shopstream setup`);
- * - anything else (bad SQL, unknown table in a query, a value out of its column's range) →
- *   SHOP_E_WAREHOUSE_QUERY with the engine's message, not retryable: the same statement fails again.
+ * - a database file locked by another process, I/O errors (disk full), memory errors, and fatal
+ *   errors after which DuckDB invalidates the database (the adapter then reopens it) →
+ *   SHOP_E_WAREHOUSE_UNAVAILABLE, retryable;
+ * - a missing table while writing → SHOP_E_WAREHOUSE_SCHEMA, not retryable (run `shopstream setup`);
+ * - anything else (bad SQL, unknown table in a query, a value out of its column's range, a file
+ *   outside the warehouse) → SHOP_E_WAREHOUSE_QUERY with the engine's message, not retryable: the
+ *   same statement fails again.
  */
 export function duckDbError(error: unknown, context: DuckDbFailureContext): ShopstreamError {
   if (error instanceof ShopstreamError) return error;
@@ -28,18 +46,18 @@ export function duckDbError(error: unknown, context: DuckDbFailureContext): Shop
       { retryable: true, context: details, cause: error },
     );
   }
-  // After a fatal error (a WAL write that failed, for example on a full disk) DuckDB refuses all
-  // further work on this instance: retrying in-process cannot help, restarting the process can.
-  if (/database has been invalidated/i.test(engine))
+  // After a fatal error DuckDB refuses all further work on this instance; the adapter closes it and
+  // opens the file again (replaying its WAL), after which the same write can succeed.
+  if (FATAL.test(engine))
     return new ShopstreamError(
       'SHOP_E_WAREHOUSE_UNAVAILABLE',
-      `${context.path}: DuckDB stopped this database after an earlier fatal error; restart the process (its WAL is replayed on open). ${engine}`,
-      { retryable: false, context: details, cause: error },
+      `${context.path}: DuckDB invalidated the database after a fatal error; reopening it (its WAL is replayed) and retrying. ${engine}`,
+      { retryable: true, context: details, cause: error },
     );
   // A commit that could not write its log ("TransactionContext Error: Failed to commit: … No space left
   // on device") is an I/O failure too.
   if (
-    /^(IO|Out of Memory|FATAL|Interrupt) Error/i.test(engine) ||
+    /^(IO|Out of Memory|Interrupt) Error/i.test(engine) ||
     /No space left on device|Failed to commit/i.test(engine)
   )
     return new ShopstreamError(

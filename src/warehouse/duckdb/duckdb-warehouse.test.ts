@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { SmallDisk } from '../../../test/support/small-disk.js';
 import { projectRoot } from '../../util/project-root.js';
 import { TABLES } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
@@ -388,6 +391,156 @@ describe('DuckDbWarehouse and other processes', () => {
     await warehouse.ensureSchema();
     await warehouse.append('orders', [orderRow(1)]);
     expect((await warehouse.query('SELECT count(*) AS n FROM orders_dedup')).rows).toEqual([{ n: 1 }]);
+    await warehouse.close();
+  });
+});
+
+/**
+ * What a query can reach: the warehouse's tables and the readable folders, nothing else of the machine
+ * (DuckDB's enable_external_access off, allowed_directories, configuration locked). Each refusal names
+ * the path and says it is disabled by configuration.
+ */
+describe('DuckDbWarehouse confines queries to the warehouse', () => {
+  let warehouse: DuckDbWarehouse;
+  let lakeDir: string;
+  let http: Server;
+  let httpRequests = 0;
+  let url = '';
+
+  beforeAll(async () => {
+    lakeDir = tempPath('lake');
+    mkdirSync(join(lakeDir, 'output'), { recursive: true });
+    writeFileSync(join(lakeDir, 'output', 'a.json'), '{"event_id":"x","n":1}\n');
+    writeFileSync(tempPath('outside.csv'), 'secret\n1\n');
+    http = createServer((_req, res) => {
+      httpRequests++;
+      res.end('a,b\n1,2\n');
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/data.csv`;
+    const path = tempPath('confined.duckdb');
+    warehouse = new DuckDbWarehouse({ uri: `duckdb:${path}`, path, readableDirectories: [lakeDir] });
+    await warehouse.start();
+    await warehouse.ensureSchema();
+  });
+  afterAll(async () => {
+    await warehouse?.close();
+    http?.close();
+  });
+
+  it.each([
+    [
+      'a file outside the readable folders',
+      "SELECT content FROM read_text('/etc/hostname')",
+      '/etc/hostname',
+    ],
+    ['a CSV outside them', "SELECT * FROM read_csv('/etc/passwd')", '/etc/passwd'],
+    [
+      'a path that climbs out of a readable folder',
+      () => `SELECT * FROM read_text('${lakeDir}/../outside.csv')`,
+      'outside.csv',
+    ],
+    ['a listing of another folder', "SELECT * FROM glob('/etc/*')", '/etc/*'],
+    [
+      'ATTACH of another database file',
+      () => `ATTACH '${tempPath('other.duckdb')}' AS other`,
+      'other.duckdb',
+    ],
+    ['an http URL', () => `SELECT * FROM read_csv('${url}')`, '127.0.0.1'],
+  ] as const)('refuses %s', async (_what, sql, named) => {
+    const error = await rejection(warehouse.query(typeof sql === 'function' ? sql() : sql));
+    expect(error.code).toBe('SHOP_E_WAREHOUSE_QUERY');
+    expect(error.message).toMatch(
+      /^Permission Error: Cannot access (file|directory) .*disabled by configuration/,
+    );
+    expect(error.message).toContain(named);
+  });
+
+  it('fetched nothing over http', () => {
+    expect(httpRequests).toBe(0);
+  });
+
+  it('refuses INSTALL and LOAD of extensions', async () => {
+    for (const sql of ['INSTALL httpfs', 'LOAD httpfs']) {
+      const error = await rejection(warehouse.query(sql));
+      expect(error.message).toMatch(
+        /^Permission Error: .*(disabled by configuration|disabled through configuration)/,
+      );
+    }
+  });
+
+  it('refuses to turn any of it back on: the configuration is locked', async () => {
+    for (const sql of [
+      'SET enable_external_access = true',
+      "SET allowed_directories = ['/']",
+      'SET lock_configuration = false',
+    ]) {
+      const error = await rejection(warehouse.query(sql));
+      expect(error.message).toMatch(/the configuration has been locked/);
+    }
+    const error = await rejection(warehouse.query("SELECT content FROM read_text('/etc/hostname')"));
+    expect(error.message).toMatch(/disabled by configuration/);
+  });
+
+  it('still reads the readable folders, answers the views and takes appends', async () => {
+    const lake = await warehouse.query(`SELECT n FROM read_json('${lakeDir}/output/*.json')`);
+    expect(lake.rows).toEqual([{ n: 1 }]);
+    await warehouse.append('orders', [orderRow(1)]);
+    await warehouse.appendNdjson('orders', Buffer.from(JSON.stringify(orderRow(2)) + '\n'), 1);
+    expect((await warehouse.query('SELECT count(*) AS n FROM orders_dedup')).rows).toEqual([{ n: 2 }]);
+    expect((await warehouse.query('SELECT * FROM daily_sales_by_country')).rows).toHaveLength(1);
+  });
+});
+
+const canMount = SmallDisk.supported();
+
+/**
+ * DuckDB invalidates a database after a fatal error; provoked for real: the disk under the file is
+ * full (a small tmpfs) when a checkpoint must write the WAL's rows into the file. The adapter closes
+ * and opens the database again, and the rows committed before are all there (the WAL is replayed).
+ */
+describe.runIf(canMount)('DuckDbWarehouse after DuckDB invalidated the database (real full disk)', () => {
+  let disk: SmallDisk;
+  afterAll(() => disk?.unmount());
+
+  it('reopens the database by itself: committed rows kept, later writes and queries work', async () => {
+    disk = SmallDisk.mount(tempPath('small'), 64);
+    const path = join(disk.dir, 'warehouse.duckdb');
+    const setup = open(path);
+    await setup.start();
+    await setup.ensureSchema();
+    await setup.close();
+    const warehouse = open(path);
+    await warehouse.start();
+    for (let batch = 0; batch < 5; batch++)
+      await warehouse.append(
+        'orders',
+        Array.from({ length: 20 }, (_, i) => orderRow(batch * 20 + i, { event_id: `e${batch * 20 + i}` })),
+      );
+
+    disk.fill();
+    const fatal = await rejection(warehouse.query('CHECKPOINT'));
+    expect(fatal.message).toMatch(/FATAL Error: Failed to create checkpoint.*No space left on device/s);
+    expect([fatal.code, fatal.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', true]);
+    disk.free();
+
+    // As the pipeline does: a retryable failure is tried again.
+    const retried = async <T>(work: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await work();
+        } catch (error) {
+          if (attempt >= 5 || !(error instanceof ShopstreamError) || !error.retryable) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    };
+    await retried(() => warehouse.append('orders', [orderRow(100, { event_id: 'e100' })]));
+    const { rows } = await retried(() =>
+      warehouse.query('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM orders'),
+    );
+    expect(rows).toEqual([{ n: 101, ids: 101 }]);
+    expect(warehouse.reopens).toBe(1);
     await warehouse.close();
   });
 });

@@ -14,9 +14,10 @@ import type { TableModel } from '../model/table-model.js';
 import { TABLES, tableNamed } from '../model/tables.js';
 import type { ReferenceData } from '../reference-data.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
-import type { QueryResult, Warehouse } from '../warehouse.js';
+import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
+import { confineToWarehouse } from './confine-to-warehouse.js';
 import { DuckDBInstance } from './duckdb-api.js';
-import { duckDbError, type DuckDbFailureContext } from './duckdb-error.js';
+import { duckDbError, isFatalDuckDbError, type DuckDbFailureContext } from './duckdb-error.js';
 import { NdjsonStage } from './ndjson-stage.js';
 import { plainValue } from './plain-value.js';
 
@@ -40,6 +41,12 @@ export interface DuckDbWarehouseOptions {
    * warehouse do in well under a second.
    */
   readonly threads?: number;
+  /**
+   * Folders whose files queries may read (`read_json('data/lake/output/order/**\/*.json')`), for
+   * example the local lake and archive. Nothing else outside the database is reachable: see
+   * {@link confineToWarehouse}. Default none.
+   */
+  readonly readableDirectories?: readonly string[];
 }
 
 // read_json refuses a larger JSON object than this, and allocates buffers of twice it per thread, so
@@ -74,12 +81,18 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly path: string;
   private readonly memoryLimit: string;
   private readonly threads: number;
+  private readonly readableDirectories: readonly string[];
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
   private reader: DuckDBConnection | undefined;
   private stage: NdjsonStage | undefined;
   private writes: Promise<unknown> = Promise.resolve();
   private reads: Promise<unknown> = Promise.resolve();
+  /** Closing and opening the database again after DuckDB invalidated it; see reopenAfterFatalError. */
+  private reopening: Promise<void> | undefined;
+  /** Why the last reopen failed; the next write or query tries again. */
+  private reopenFailure: unknown;
+  private reopenCount = 0;
   /** appendNdjson calls waiting for the writer; see appendNdjson. */
   private readonly pendingNdjson: {
     table: EventTableName;
@@ -93,6 +106,12 @@ export class DuckDbWarehouse implements Warehouse {
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
     this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
+    this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
+  }
+
+  /** How many times the database was closed and opened again after DuckDB invalidated it. */
+  get reopens(): number {
+    return this.reopenCount;
   }
 
   async start(): Promise<void> {
@@ -100,27 +119,76 @@ export class DuckDbWarehouse implements Warehouse {
     const context: DuckDbFailureContext = { action: 'start', path: this.path };
     try {
       if (this.path !== ':memory:') await mkdir(dirname(this.path), { recursive: true });
-      // DuckDB's buffer pool may take 80 % of the machine's memory by default; cap it so a long run's
-      // memory stays flat (larger queries spill to a temp folder next to the file).
-      const instance = await DuckDBInstance.create(this.path, {
-        memory_limit: this.memoryLimit,
-        threads: String(this.threads),
-        checkpoint_threshold: CHECKPOINT_THRESHOLD,
-      });
-      try {
-        this.writer = await this.connect(instance);
-        this.reader = await this.connect(instance);
-        await this.reader.run('SELECT 1');
-      } catch (error) {
-        instance.closeSync();
-        throw error;
-      }
-      this.instance = instance;
-      this.stage = await NdjsonStage.create();
+      // The staging folder first: queries are confined to it (and the readable folders) on open.
+      this.stage ??= await NdjsonStage.create();
+      await this.open();
     } catch (error) {
-      this.writer = this.reader = undefined;
+      await this.stage?.close();
+      this.stage = undefined;
       throw duckDbError(error, context);
     }
+  }
+
+  /** Opens the database with its two connections, confined to the warehouse (see confineToWarehouse). */
+  private async open(): Promise<void> {
+    // DuckDB's buffer pool may take 80 % of the machine's memory by default; cap it so a long run's
+    // memory stays flat (larger queries spill to a temp folder next to the file).
+    const instance = await DuckDBInstance.create(this.path, {
+      memory_limit: this.memoryLimit,
+      threads: String(this.threads),
+      checkpoint_threshold: CHECKPOINT_THRESHOLD,
+    });
+    try {
+      const writer = await this.connect(instance);
+      const reader = await this.connect(instance);
+      await confineToWarehouse(writer, [this.stage!.dir, ...this.readableDirectories]);
+      await reader.run('SELECT 1');
+      [this.instance, this.writer, this.reader] = [instance, writer, reader];
+    } catch (error) {
+      instance.closeSync();
+      throw error;
+    }
+  }
+
+  /**
+   * After a fatal error (a checkpoint that could not write the file on a full disk, for example)
+   * DuckDB invalidates the database: every later statement on this instance fails. Closing it and
+   * opening the file again replays the WAL, so every committed row is back, and the failed write is
+   * retried by its caller. Runs once every write and query queued so far has settled, and holds back
+   * those queued after it, so no statement meets a half-closed database.
+   */
+  private reopenAfterFatalError(): void {
+    if (this.reopening || !this.stage) return;
+    const earlier = Promise.allSettled([this.writes, this.reads]);
+    const reopening = earlier
+      .then(async () => {
+        for (const closable of [this.writer, this.reader, this.instance]) {
+          try {
+            closable?.closeSync();
+          } catch {
+            // An invalidated database may refuse even this; the new instance replaces it anyway.
+          }
+        }
+        this.writer = this.reader = this.instance = undefined;
+        try {
+          await this.open();
+          this.reopenFailure = undefined;
+          this.reopenCount++;
+        } catch (error) {
+          this.reopenFailure = error;
+        }
+      })
+      .finally(() => {
+        if (this.reopening === reopening) this.reopening = undefined;
+      });
+    this.reopening = reopening;
+    this.writes = this.reads = reopening;
+  }
+
+  /** The typed error for a failure; a fatal one also starts closing and opening the database again. */
+  private failure(error: unknown, context: DuckDbFailureContext): ShopstreamError {
+    if (isFatalDuckDbError(error)) this.reopenAfterFatalError();
+    return duckDbError(error, context);
   }
 
   async ensureSchema(): Promise<void> {
@@ -144,13 +212,18 @@ export class DuckDbWarehouse implements Warehouse {
     });
   }
 
-  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<void> {
+  /**
+   * Appends in one transaction. DuckDB has no row-by-row refusal for rows the contract accepted: its
+   * column types are as wide as the contract's bounds, so a statement fails as a whole or not at all.
+   */
+  async append<T extends EventTableName>(table: T, rows: readonly RowOf<T>[]): Promise<AppendResult> {
     if (!EVENT_TABLES.includes(table))
       throw new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', `append: ${String(table)} is not an event table`);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return ALL_WRITTEN;
     await this.write({ action: 'append', path: this.path, table }, (connection) =>
       this.insertRows(connection, tableNamed(table), rows),
     );
+    return ALL_WRITTEN;
   }
 
   /**
@@ -160,10 +233,10 @@ export class DuckDbWarehouse implements Warehouse {
    * settles with that transaction. The text must be JSON objects, one per line, without `\u`
    * escapes of lone surrogates (DuckDB's JSON reader refuses them; see ndjson()).
    */
-  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<void> {
+  async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult> {
     if (!EVENT_TABLES.includes(table))
       throw new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', `append: ${String(table)} is not an event table`);
-    if (rowCount === 0) return;
+    if (rowCount === 0) return ALL_WRITTEN;
     const done = new Promise<void>((resolve, reject) =>
       this.pendingNdjson.push({ table, ndjson: withFinalNewline(ndjson), resolve, reject }),
     );
@@ -175,7 +248,8 @@ export class DuckDbWarehouse implements Warehouse {
         // connection): that group is still waiting and must hear why.
         for (const g of this.pendingNdjson.splice(0)) g.reject(error);
       });
-    return done;
+    await done;
+    return ALL_WRITTEN;
   }
 
   private async insertPendingNdjson(connection: DuckDBConnection): Promise<void> {
@@ -192,7 +266,7 @@ export class DuckDbWarehouse implements Warehouse {
         }
       });
     } catch (error) {
-      const failure = duckDbError(error, { action: 'append', path: this.path });
+      const failure = this.failure(error, { action: 'append', path: this.path });
       for (const g of group) g.reject(failure);
       return;
     }
@@ -218,16 +292,17 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       return await result;
     } catch (error) {
-      throw duckDbError(error, context);
+      throw this.failure(error, context);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.writes, this.reads]);
+    await Promise.allSettled([this.writes, this.reads, this.reopening]);
     this.writer?.closeSync();
     this.reader?.closeSync();
     this.instance?.closeSync();
     this.writer = this.reader = this.instance = undefined;
+    this.reopenFailure = undefined;
     await this.stage?.close();
     this.stage = undefined;
   }
@@ -241,6 +316,15 @@ export class DuckDbWarehouse implements Warehouse {
 
   private connection(which: 'writer' | 'reader', context: DuckDbFailureContext): DuckDBConnection {
     const connection = this[which];
+    if (!connection && this.reopenFailure !== undefined) {
+      const why = this.reopenFailure;
+      this.reopenAfterFatalError(); // try again, after this statement
+      throw new ShopstreamError(
+        'SHOP_E_WAREHOUSE_UNAVAILABLE',
+        `${this.path}: DuckDB invalidated the database after a fatal error and opening it again failed (${(why as Error)?.message ?? String(why)}); retrying`,
+        { retryable: true, context: { ...context }, cause: why },
+      );
+    }
     if (!connection)
       throw new ShopstreamError(
         'SHOP_E_WAREHOUSE_UNAVAILABLE',
@@ -264,7 +348,7 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       await result;
     } catch (error) {
-      throw duckDbError(error, context);
+      throw this.failure(error, context);
     }
   }
 

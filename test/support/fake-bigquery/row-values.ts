@@ -16,6 +16,8 @@ export interface FieldSchema {
   readonly mode?: string;
   readonly fields?: readonly FieldSchema[];
   readonly description?: string;
+  /** A parameterized type's limit (`STRING(L)`, `BYTES(L)`), as the REST API sends it (int64 text). */
+  readonly maxLength?: string | number;
 }
 
 /** A value the service would refuse, with the column path. */
@@ -161,11 +163,27 @@ export function checkProtoField(column: FieldSchema, proto: ProtoFieldInfo, path
 }
 
 /**
+ * Refuses a STRING(L) value longer than L characters (Unicode code points) or a BYTES(L) value over
+ * L bytes, in the words of the service's row error.
+ */
+function checkMaxLength(column: FieldSchema, type: string, value: unknown, path: string): void {
+  if (column.maxLength === undefined || typeof value !== 'string') return;
+  const max = Number(column.maxLength);
+  const length = type === 'BYTES' ? Buffer.from(value, 'base64').length : [...value].length;
+  if (length > max) {
+    throw new RowValueError(
+      `Field ${path}: ${type}(${max}) has maximum length ${max} but got a value with length ${length}`,
+    );
+  }
+}
+
+/**
  * One scalar or struct value decoded from protobuf (protobufjs `toObject` with longs and bytes as
  * strings) → its stored form.
  */
 function scalarFromProto(column: FieldSchema, value: unknown, path: string): unknown {
   const type = standardType(column.type);
+  checkMaxLength(column, type, value, path);
   switch (type) {
     case 'STRUCT':
       return rowFromFields(column.fields ?? [], value as Record<string, unknown>, path, scalarFromProto);
@@ -197,6 +215,7 @@ function scalarFromProto(column: FieldSchema, value: unknown, path: string): unk
 /** One value from a newline-delimited JSON load → its stored form (JSON load rules). */
 function scalarFromJson(column: FieldSchema, value: unknown, path: string): unknown {
   const type = standardType(column.type);
+  checkMaxLength(column, type, value, path);
   const wrong = (): never => {
     throw new RowValueError(`${path}: ${JSON.stringify(value)} is not a valid ${type}`);
   };
