@@ -118,8 +118,10 @@ async function archiveBacklog(messages = 300): Promise<{ dir: string; flags: str
 async function archiverUnderNpx(env: Record<string, string> = {}): Promise<{ dir: string; npx: Wrapped }> {
   const { dir, flags } = await archiveBacklog();
   const npx = startWrapped('npx', ['shopstream', ...flags, 'archive', 'run'], env);
+  // A finished file (its temp file renamed into place) means all 300 were delivered.
+  const backup = join(dir, 'backup');
   await waitFor('the first archive file', () =>
-    archiveFiles(join(dir, 'backup')).length > 0 ? true : undefined,
+    existsSync(backup) && readdirSync(backup).some((name) => name.startsWith('events_')) ? true : undefined,
   );
   return { dir, npx };
 }
