@@ -16,6 +16,8 @@ ARG NODE_RUNTIME_IMAGE=node:20-bookworm-slim
 FROM ${NODE_BUILD_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `npm ci` runs `prepare` (scripts/build-dist.mjs), which has nothing to build before src/ is copied.
+COPY scripts/build-dist.mjs scripts/dist-stamp.mjs ./scripts/
 RUN npm ci --no-audit --no-fund
 
 # --- build: TypeScript → dist/ ----------------------------------------------------------------------
@@ -29,6 +31,7 @@ RUN npm run build
 FROM ${NODE_BUILD_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/build-dist.mjs scripts/dist-stamp.mjs ./scripts/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # --- runtime ----------------------------------------------------------------------------------------

@@ -44,8 +44,8 @@ export function commandContext(command: Command): CommandContext {
   return { config, logger: createLogger(config.logLevel) };
 }
 
-/** Parses a duration flag: `500ms`, `30s`, `10m`, `1h`, or plain seconds. */
-export function parseDuration(flag: string, raw: string): number {
+/** Parses a duration flag: `500ms`, `30s`, `10m`, `1h`, or plain seconds; at least `minMs` (default 0). */
+export function parseDuration(flag: string, raw: string, minMs = 0): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
   if (!m)
     throw new ShopstreamError(
@@ -53,7 +53,13 @@ export function parseDuration(flag: string, raw: string): number {
       `${flag} ${raw}: expected a duration such as 30s, 10m or 500ms`,
     );
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(m[1]) * unit);
+  const ms = Math.round(Number(m[1]) * unit);
+  if (ms < minMs)
+    throw new ShopstreamError(
+      'SHOP_E_USAGE',
+      `${flag} ${raw}: must be at least ${minMs} ms, for example 500ms`,
+    );
+  return ms;
 }
 
 /** Parses a positive whole-number flag, with a message naming the flag. */

@@ -1,8 +1,10 @@
 import { Command, Option } from 'commander';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ShopstreamError } from '../errors/shopstream-error.js';
+import { projectRoot } from '../util/project-root.js';
+import { stopWhenOrphaned } from './signals/stop-when-orphaned.js';
 
 /**
  * The `shopstream` CLI. Each file in commands/ registers one command (export `register(program)`),
@@ -12,6 +14,7 @@ export async function buildProgram(): Promise<Command> {
   const program = new Command('shopstream')
     .description('Streaming pipeline for e-commerce events: generate, stream, archive, backfill, query.')
     .showHelpAfterError('(run with --help for usage)')
+    .version(packageVersion(), '-V, --version', 'print the version of shopstream')
     .option(
       '-c, --config <file>',
       'JSON config file (default: $SHOPSTREAM_CONFIG or ./shopstream.config.json)',
@@ -35,6 +38,12 @@ export async function buildProgram(): Promise<Command> {
       '--set <key=value>',
       'set any configuration key, repeatable (see `shopstream config --keys`)',
       (pair: string, previous: string[] = []) => [...previous, pair],
+    )
+    .addHelpText(
+      'after',
+      '\nA long command shows progress on a terminal and prints a one-line JSON summary when its output is\n' +
+        'piped (--json: always; --quiet: no progress). SIGTERM or Ctrl-C stops any command cleanly, also\n' +
+        'under npx or npm start. Shell completion: `shopstream completion bash|zsh --help`.',
     );
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
   const files = readdirSync(dir)
@@ -59,18 +68,31 @@ export function reportError(error: unknown): number {
   return 1;
 }
 
-const isMain =
-  process.argv[1] !== undefined && /(cli[/\\]main\.(ts|js)|bin[/\\]shopstream(\.js)?)$/.test(process.argv[1]);
-if (isMain) {
+/** The version in package.json. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
+}
+
+/**
+ * Runs the CLI on `argv` (as `process.argv`: node, script, arguments), as bin/shopstream.js and
+ * `node dist/src/cli/main.js` do; sets `process.exitCode` on failure.
+ */
+export async function main(argv: readonly string[]): Promise<void> {
   // `shopstream query … | head` closes stdout early; that is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
     throw error;
   });
+  // Under npx or npm start, a signal to the wrapper may never reach us: stop when it is gone.
+  stopWhenOrphaned();
   try {
     const program = await buildProgram();
-    await program.parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (error) {
     process.exitCode = reportError(error);
   }
 }
+
+// Run directly (`node dist/src/cli/main.js`, the container image; `tsx src/cli/main.ts`); bin/ calls main().
+if (process.argv[1] !== undefined && /cli[/\\]main\.(ts|js)$/.test(process.argv[1])) await main(process.argv);

@@ -16,8 +16,11 @@ export interface LoadConfigOptions {
 
 const KEYS = Object.keys(SETTINGS) as SettingKey[];
 const ENV_TO_KEY = new Map(KEYS.map((key) => [envNameOf(key), key]));
-/** Environment variables that are ours but are not settings (see contract/contract-folder.ts). */
-const META_ENV = new Set(['SHOPSTREAM_CONFIG', 'SHOPSTREAM_SCHEMAS']);
+/**
+ * Environment variables that are ours but are not settings: the config file, the contract folder
+ * (contract/contract-folder.ts), and bin/shopstream.js's choice of src/ over dist/.
+ */
+const META_ENV = new Set(['SHOPSTREAM_CONFIG', 'SHOPSTREAM_SCHEMAS', 'SHOPSTREAM_FROM_SOURCE']);
 
 /**
  * Resolves the configuration: flags > environment > config file > defaults. Unknown keys and bad values

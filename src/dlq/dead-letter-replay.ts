@@ -22,6 +22,10 @@ export interface ReplayOptions extends DeadLetterFilter {
   readonly force?: boolean;
   /** Count what would be replayed, publish nothing. */
   readonly dryRun?: boolean;
+  /** Told after each record read, with the counts so far (the same object; read, do not keep). */
+  readonly onProgress?: (progress: ReplayResult) => void;
+  /** Stops reading: what was replayed so far is published and recorded in the ledger. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayResult {
@@ -52,6 +56,8 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
   };
   for await (const { record } of readDeadLetters(options.lake, options)) {
     if (options.limit !== undefined && result.replayed >= options.limit) break;
+    if (options.signal?.aborted) break;
+    options.onProgress?.(result);
     if (done.has(record.event_id)) {
       result.alreadyReplayed++;
       continue;

@@ -2,7 +2,6 @@ import { openBus } from '../bus/open-bus.js';
 import type { Config } from '../config/settings.js';
 import { openLake } from '../lake/open-lake.js';
 import type { Logger } from '../telemetry/logger.js';
-import { createMetrics } from '../telemetry/metrics.js';
 import { createOpsServer, listen } from '../telemetry/ops-server.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { openWarehouse } from '../warehouse/open-warehouse.js';
@@ -38,13 +37,13 @@ export async function runPipelineProcess(
     { bus, lake, warehouse, telemetry, logger },
     { idleMs: options.idleMs },
   );
-  const registry = createMetrics(telemetry);
   const stopSampling = sampleBacklog(bus, config.subscription, telemetry);
+  // prom-client is loaded only to serve /metrics: it is a tenth of a pipeline's start-up otherwise.
   const server =
     options.port === undefined
       ? undefined
       : createOpsServer({
-          registry,
+          registry: (await import('../telemetry/metrics.js')).createMetrics(telemetry),
           health: () => ({ ...pipeline.health.snapshot(), stats: pipeline.stats }),
         });
   if (server)

@@ -183,6 +183,7 @@ describe('shopstream dlq', () => {
       replayed: fixable.length,
       skippedByFix: enumEvents - fixable.length,
       alreadyReplayed: 0,
+      interrupted: false,
     });
     expect(await receiveAll(stack, PROBE, 1_000)).toEqual([]);
     expect(existsSync(join(lakeDirOf(stack.dir), 'dlq-replays'))).toBe(false);

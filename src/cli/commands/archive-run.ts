@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--idle <duration>', 'with --exit-when-idle: how long without messages counts as idle', '2s')
     .action(async (opts: { exitWhenIdle?: boolean; idle: string }, command: Command) => {
       const { config, logger } = commandContext(command);
-      const idleMs = parseDuration('--idle', opts.idle);
+      const idleMs = parseDuration('--idle', opts.idle, 1);
       const { runArchiverProcess } = await import('../../archive/run-archiver-process.js');
       const stats = await runArchiverProcess({
         config,

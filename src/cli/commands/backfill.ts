@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
+import type { BackfillProgress } from '../../archive/backfill.js';
 import { contractSettingsOf } from '../../config/contract-settings.js';
 import type { Config } from '../../config/settings.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
 /** `shopstream backfill --from <uri>`: replay archived NDJSON through the pipeline's contract and sinks. */
 export function register(program: Command): void {
@@ -23,6 +25,14 @@ export function register(program: Command): void {
       'instead of appending, fill this column in place in rows stored before the contract had it (e.g. orders.coupon_code, orders.items.discount); repeatable',
       (value: string, previous: string[] = []) => [...previous, ...value.split(',')],
     )
+    .addOption(quietOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      '\nOn a terminal a progress bar shows files, records and the rate; the summary is one JSON line on\n' +
+        'stdout when piped (or with --json). Ctrl-C or SIGTERM writes what is read, records it in the\n' +
+        'checkpoint and exits 130; the next run continues from there.',
+    )
     .addHelpText(
       'after',
       `
@@ -35,7 +45,13 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
     )
     .action(
       async (
-        opts: { from: string; checkpoint?: string; restart?: boolean; batch: string; fillMissing?: string[] },
+        opts: {
+          from: string;
+          checkpoint?: string;
+          restart?: boolean;
+          batch: string;
+          fillMissing?: string[];
+        } & OutputFlags,
         command: Command,
       ) => {
         const { config, logger } = commandContext(command);
@@ -45,7 +61,6 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
           { openBackfillSource },
           { BackfillCheckpoint },
           { runBackfill },
-          { BackfillProgressReporter },
           { openLake },
           { openWarehouse },
           { Telemetry },
@@ -53,7 +68,6 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
           import('../../archive/sources/open-backfill-source.js'),
           import('../../archive/backfill-checkpoint.js'),
           import('../../archive/backfill.js'),
-          import('../../archive/backfill-progress-reporter.js'),
           import('../../lake/open-lake.js'),
           import('../../warehouse/open-warehouse.js'),
           import('../../telemetry/telemetry.js'),
@@ -71,7 +85,8 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
         const onSignal = (): void => abort.abort();
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
-        const reporter = new BackfillProgressReporter();
+        const output = new CommandOutput(opts);
+        const bar = output.progress(BACKFILL_PROGRESS);
         try {
           // Inside the try: a warehouse that cannot start (locked by a running pipeline) still lets
           // the lake and the source close.
@@ -86,10 +101,10 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
             logger,
             batchRecords,
             ...checking(config),
-            onProgress: (p) => reporter.update(p),
+            onProgress: (p) => bar.update(p),
             signal: abort.signal,
           });
-          reporter.finish(progress);
+          bar.finish(progress);
           const seconds = (Date.now() - started) / 1000;
           const cpu = process.cpuUsage();
           const summary = {
@@ -103,10 +118,17 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
             // All threads (DuckDB's too), since the process started: what the run cost the machine.
             cpuSeconds: Math.round((cpu.user + cpu.system) / 1e4) / 100,
           };
-          process.stdout.write(JSON.stringify(summary) + '\n');
+          const n = (x: number): string => x.toLocaleString('en-US');
+          output.summary(
+            summary,
+            `backfill: ${n(progress.records)} records from ${n(progress.files)} files in ${seconds.toFixed(1)} s (${n(summary.recordsPerSecond)}/s): ` +
+              `${n(progress.accepted)} accepted, ${n(progress.deadLettered)} dead-lettered` +
+              (progress.filesSkipped ? `, ${n(progress.filesSkipped)} files skipped as done` : '') +
+              (summary.interrupted ? '; interrupted, run again to continue' : ''),
+          );
           if (abort.signal.aborted) process.exitCode = 130;
         } finally {
-          reporter.stop();
+          bar.stop();
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           await Promise.allSettled([source.close(), lake.close(), warehouse.close()]);
@@ -114,6 +136,16 @@ lake or the DLQ, so the views still hold each event once; a second run changes n
       },
     );
 }
+
+/** The backfill's progress line: bytes read of the total, with files and records. */
+const BACKFILL_PROGRESS = {
+  label: 'backfill',
+  done: (p: BackfillProgress) => p.bytes,
+  total: (p: BackfillProgress) => p.bytesTotal,
+  rateOf: (p: BackfillProgress) => p.records,
+  detail: (p: BackfillProgress) =>
+    `files ${p.files}/${p.filesTotal} | ${p.records.toLocaleString('en-US')} records (${p.accepted.toLocaleString('en-US')} ok, ${p.deadLettered.toLocaleString('en-US')} DLQ)`,
+};
 
 /** `backfill --fill-missing`: fills columns in place from the archive (see runFillMissing). */
 async function fillMissing(

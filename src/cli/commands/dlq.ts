@@ -2,8 +2,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
-import type { DeadLetterFix } from '../../dlq/dead-letter-replay.js';
+import type { DeadLetterFix, ReplayResult } from '../../dlq/dead-letter-replay.js';
 import { commandContext, parsePositiveInt } from '../command-context.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
 /** `shopstream dlq list | show | replay`: inspect and fix the dead-letter records in the lake. */
 export function register(program: Command): void {
@@ -62,6 +63,13 @@ export function register(program: Command): void {
     )
     .option('--force', 'also replay records an earlier replay re-published')
     .option('--dry-run', 'count what would be replayed; publish nothing')
+    .addOption(quietOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      '\nOn a terminal a progress line counts the records; the summary is one JSON line on stdout when\n' +
+        'piped (or with --json). Ctrl-C or SIGTERM stops reading, publishes and records what was replayed.',
+    )
     .action(
       async (
         opts: {
@@ -71,7 +79,7 @@ export function register(program: Command): void {
           fix?: string;
           force?: boolean;
           dryRun?: boolean;
-        },
+        } & OutputFlags,
         command: Command,
       ) => {
         const { config } = commandContext(command);
@@ -83,6 +91,12 @@ export function register(program: Command): void {
           import('../../dlq/dead-letter-replay.js'),
         ]);
         const bus = await openBus(config.bus);
+        const output = new CommandOutput(opts);
+        const bar = output.progress(REPLAY_PROGRESS);
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
         try {
           await bus.start();
           const result = await replayDeadLetters({
@@ -95,14 +109,34 @@ export function register(program: Command): void {
             since: parseSince(opts.since),
             force: opts.force,
             dryRun: opts.dryRun,
+            onProgress: (p) => bar.update(p),
+            signal: stop.signal,
           });
-          process.stdout.write(JSON.stringify(result) + '\n');
+          bar.finish(result);
+          const n = (x: number): string => x.toLocaleString('en-US');
+          output.summary(
+            { ...result, interrupted: stop.signal.aborted },
+            `dlq replay: ${n(result.replayed)} ${opts.dryRun ? 'would be replayed (dry run)' : `replayed to ${config.topic}`}, ` +
+              `${n(result.skippedByFix)} left alone by the fix, ${n(result.alreadyReplayed)} replayed before` +
+              (stop.signal.aborted ? '; stopped early' : ''),
+          );
         } finally {
+          bar.stop();
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
           await Promise.allSettled([bus.close(), lake.close()]);
         }
       },
     );
 }
+
+/** The replay's progress line: no total (the records are counted as they are read). */
+const REPLAY_PROGRESS = {
+  label: 'dlq replay',
+  done: (p: ReplayResult) => p.replayed + p.skippedByFix + p.alreadyReplayed,
+  detail: (p: ReplayResult) =>
+    `${p.replayed.toLocaleString('en-US')} replayed, ${p.skippedByFix.toLocaleString('en-US')} left alone, ${p.alreadyReplayed.toLocaleString('en-US')} replayed before`,
+};
 
 async function open(uri: string) {
   const [{ openLake }, { readDeadLetters }] = await Promise.all([

@@ -5,8 +5,9 @@ import { createWriteStream } from 'node:fs';
 import { SETTINGS } from '../../config/settings.js';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
-interface GenerateFlags {
+interface GenerateFlags extends OutputFlags {
   count?: string;
   rate?: string;
   duration?: string;
@@ -71,9 +72,10 @@ export function register(program: Command): void {
           'SHOP_E_USAGE',
           `unexpected argument ${cmd.args[0]}; generate takes flags only`,
         );
-      await runGenerate(plan, config);
+      await runGenerate(plan, config, new CommandOutput(flags, { stdoutIsData: plan.out === '-' }));
     });
   addTrafficOptions(command);
+  command.addOption(quietOption()).addOption(jsonOption());
   exitTwoOnUsageErrors(command);
 }
 
@@ -205,6 +207,7 @@ function parseStart(raw: string, limits: Limits): Date {
 async function runGenerate(
   plan: GeneratePlan,
   config: ReturnType<typeof commandContext>['config'],
+  output: CommandOutput,
 ): Promise<void> {
   const [{ buildReferenceUniverse }, { TrafficGenerator, DEFAULT_SEEDED_START }, { chooseTraffic }] =
     await Promise.all([
@@ -212,9 +215,11 @@ async function runGenerate(
       import('../../generator/traffic-generator.js'),
       import('../../generator/traffic-choice.js'),
     ]);
-  const [{ runGeneration }, { formatUptime }] = await Promise.all([
+  const [{ runGeneration }, { formatUptime }, { GeneratedTally }, { Telemetry }] = await Promise.all([
     import('../../generator/generation-run.js'),
     import('../../up/status-view.js'),
+    import('../../generator/generated-message.js'),
+    import('../../telemetry/telemetry.js'),
   ]);
   const seed = plan.seed ?? randomInt(2 ** 31 - 1);
   const live = plan.rate !== undefined;
@@ -237,6 +242,19 @@ async function runGenerate(
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // What the sink accepted so far, shown by the progress bar.
+  const tally = new GeneratedTally();
+  const expected = plan.count ?? Math.round((plan.rate! * plan.durationMs!) / 1000);
+  const bar = output.progress({
+    label: 'generate',
+    done: (t: typeof tally) => t.published,
+    total: () => expected,
+    detail: (t: typeof tally) =>
+      `${t.published.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} messages (${t.invalid.toLocaleString('en-US')} invalid)`,
+  });
+  // Generating rarely yields to timers, so the bar is redrawn from the per-batch event instead.
+  const telemetry = bar.visible ? new Telemetry() : undefined;
+  telemetry?.on('generator:published', () => bar.update(tally));
   try {
     let target: string;
     let result: Awaited<ReturnType<typeof runGeneration>>;
@@ -254,7 +272,7 @@ async function runGenerate(
           if (!stream.write(Buffer.concat(parts))) await once(stream, 'drain');
         },
         { ...generationPlan, signal: stop.signal },
-        { maxInFlight: 1, batchSize: 2000 },
+        { maxInFlight: 1, batchSize: 2000, tally, telemetry },
       );
       if (!toStdout)
         await new Promise<void>((resolve, reject) =>
@@ -269,10 +287,13 @@ async function runGenerate(
       try {
         await bus.start();
         target = `${config.bus} topic ${config.topic}`;
-        result = await publishGenerated(bus, config.topic, generator, {
-          ...generationPlan,
-          signal: stop.signal,
-        });
+        result = await publishGenerated(
+          bus,
+          config.topic,
+          generator,
+          { ...generationPlan, signal: stop.signal },
+          { tally, telemetry },
+        );
       } finally {
         await bus.close();
       }
@@ -283,16 +304,33 @@ async function runGenerate(
     const times = live
       ? `wall-clock times, ${formatUptime(simulatedMs)} of simulated shop time${traffic.timeScale === 1 ? '' : ` at time scale ${traffic.timeScale}`}`
       : `simulated ${start.toISOString()} → ${new Date(generator.simulatedTimeMs).toISOString()}`;
-    process.stderr.write(
+    bar.finish(tally);
+    output.summary(
+      {
+        ...result,
+        seconds,
+        eventsPerSecond: Math.round(result.published / Math.max(seconds, 1e-3)),
+        target,
+        seed,
+        profile: traffic.profileName,
+        ...(live
+          ? {}
+          : {
+              simulatedStart: start.toISOString(),
+              simulatedEnd: new Date(generator.simulatedTimeMs).toISOString(),
+            }),
+        stoppedEarly: stop.signal.aborted,
+      },
       `generate: ${n(result.published)} messages in ${seconds.toFixed(2)} s (${n(Math.round(result.published / Math.max(seconds, 1e-3)))}/s) → ${target}: ` +
         `order ${n(result.byType.order)}, inventory ${n(result.byType.inventory)}, user_activity ${n(result.byType.user_activity)}, invalid ${n(result.invalid)}` +
-        ` (seed ${seed}, profile ${traffic.profileName}, ${times}${stop.signal.aborted ? ', stopped early' : ''})\n`,
+        ` (seed ${seed}, profile ${traffic.profileName}, ${times}${stop.signal.aborted ? ', stopped early' : ''})`,
     );
     if (!live && generator.simulatedTimeMs > Date.now() + config['contract.maxFutureMs'])
       process.stderr.write(
         `generate: warning: the last events are more than contract.maxFutureMs ahead of now and will be rejected; pass an earlier --start\n`,
       );
   } finally {
+    bar.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -24,7 +24,7 @@ export function register(program: Command): void {
         command: Command,
       ) => {
         const { config, logger } = commandContext(command);
-        const idleMs = parseDuration('--idle', opts.idle);
+        const idleMs = parseDuration('--idle', opts.idle, 1);
         const portText = opts.port ?? process.env.PORT;
         const port = portText === undefined ? undefined : parsePositiveInt('--port', portText, 65_535);
         const { runPipelineProcess } = await import('../../pipeline/run-pipeline-process.js');

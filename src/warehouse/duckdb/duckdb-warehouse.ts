@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
@@ -18,6 +18,7 @@ import type { ReferenceData } from '../reference-data.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
 import { confineToWarehouse } from './confine-to-warehouse.js';
+import { DuckDBInstance } from './duckdb-api.js';
 import { duckDbError, isFatalDuckDbError, type DuckDbFailureContext } from './duckdb-error.js';
 import { fillMissingInDuckDb } from './duckdb-fill-missing.js';
 import { planDuckDbSchema } from './duckdb-schema-plan.js';

@@ -1,17 +1,16 @@
-import {
-  DuckDBTypeId,
-  JSDuckDBValueConverter,
-  type DuckDBBlobValue,
-  type DuckDBDecimalValue,
-  type DuckDBTimestampMillisecondsValue,
-  type DuckDBTimestampNanosecondsValue,
-  type DuckDBTimestampSecondsValue,
-  type DuckDBTimestampTZValue,
-  type JS,
-  type DuckDBType,
-  type DuckDBValue,
-  type DuckDBValueConverter,
+import type {
+  DuckDBBlobValue,
+  DuckDBDecimalValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  JS,
+  DuckDBType,
+  DuckDBValue,
+  DuckDBValueConverter,
 } from '@duckdb/node-api';
+import { DuckDBTypeId, JSDuckDBValueConverter } from './duckdb-api.js';
 
 /** A query result value as plain JS: what `Warehouse.query` promises its callers. */
 export type PlainValue = string | number | boolean | null | PlainValue[] | { [key: string]: PlainValue };
