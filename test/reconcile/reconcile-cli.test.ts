@@ -79,6 +79,12 @@ describe('shopstream reconcile', () => {
     );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((row) => row.endsWith(',ok'))).toBe(true);
+    // Piped, no progress bar reaches stderr; --quiet leaves only the exit code; --json is the report.
+    expect(csv.stderr).not.toMatch(/reconcile/);
+    const quiet = await runCli([...stack.flags, 'reconcile', '--to', '2100-01-01', '--quiet']);
+    expect([quiet.code, quiet.stdout]).toEqual([0, '']);
+    const json = await runCli([...stack.flags, 'reconcile', '--to', '2100-01-01', '--json']);
+    expect((JSON.parse(json.stdout) as ReconcileReport).balanced).toBe(true);
   });
 
   it('refuses a bad range with exit 2 and says what it expects', async () => {

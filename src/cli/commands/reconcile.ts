@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
+import type { ReconcileProgress } from '../../reconcile/reconcile-progress.js';
 import { commandContext, parseDuration, parsePositiveInt } from '../command-context.js';
+import { CommandOutput, jsonOption, quietOption, type OutputFlags } from '../progress/command-output.js';
 
-interface ReconcileFlags {
+interface ReconcileFlags extends OutputFlags {
   from?: string;
   to?: string;
   by: 'minute' | 'hour' | 'day';
@@ -36,6 +38,8 @@ export function register(program: Command): void {
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'),
     )
+    .addOption(quietOption())
+    .addOption(jsonOption())
     .addHelpText(
       'after',
       `
@@ -43,6 +47,8 @@ Counts are distinct event_ids. "archived" is the history archive (--archive); "l
 under output/<type>/ (--lake); "warehouse" the raw tables; "deadLettered" ingest_errors. Events are
 bucketed by their own time; messages the contract rejected, by the time of their archive file.
 Exit 0 when every bucket balances; 1 naming the buckets and the first event ids when one does not.
+On a terminal a progress bar shows the side being read; --quiet prints no report (the exit code and
+one error line tell), --json is --format json.
 Works on local folders, gs://, DuckDB and BigQuery, and while \`shopstream up\` runs. See docs/reconcile.md.`,
     )
     .action(async (flags: ReconcileFlags, command: Command) => {
@@ -61,13 +67,22 @@ Works on local folders, gs://, DuckDB and BigQuery, and while \`shopstream up\` 
         import('../../reconcile/reconcile-from-config.js'),
         import('../../reconcile/reconcile-report-format.js'),
       ]);
-      const onProgress = process.stderr.isTTY
-        ? (p: { side: string; done: number; total: number }) =>
-            process.stderr.write(`\rreconcile: reading ${p.side} ${p.done}/${p.total} files   `)
-        : undefined;
-      const report = await reconcileFromConfig(config, options, onProgress);
-      if (onProgress) process.stderr.write('\r\x1b[K');
-      process.stdout.write(formatReconcileReport(report, flags.format));
+      // stdout carries the report: the progress bar goes to stderr, on a terminal only.
+      const output = new CommandOutput(flags, { stdoutIsData: true });
+      const bar = output.progress({
+        label: 'reconcile',
+        done: (p: ReconcileProgress) => p.done,
+        total: (p: ReconcileProgress) => p.total,
+        detail: (p: ReconcileProgress) => `reading the ${p.side}: ${p.done}/${p.total}`,
+      });
+      let report;
+      try {
+        report = await reconcileFromConfig(config, options, (p) => bar.update(p));
+      } finally {
+        bar.stop();
+      }
+      if (!flags.quiet)
+        process.stdout.write(formatReconcileReport(report, flags.json ? 'json' : flags.format));
       if (!report.balanced) {
         const short = report.buckets.filter((b) => !b.balanced);
         throw new ShopstreamError(
