@@ -10,6 +10,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-listen.js';
 
 /** Headers of one hop that must not be passed on (RFC 9113 §8.2.2). */
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade']);
@@ -57,18 +58,12 @@ export class FrontEndProxy {
   /** Starts a front end for `target` (`host:port`) on a free port of 127.0.0.1. */
   static async start(target: string): Promise<FrontEndProxy> {
     const proxy = new FrontEndProxy(createServer(), target);
-    await new Promise<void>((resolve, reject) => {
-      proxy.server.once('error', reject);
-      proxy.server.listen(0, '127.0.0.1', () => resolve());
-    });
+    proxy.host = await listenOnLoopback(proxy.server);
     return proxy;
   }
 
   /** `127.0.0.1:<port>`: what the client connects to. */
-  get host(): string {
-    const address = this.server.address();
-    return `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
+  host = '';
 
   /** Resets every client connection and cancels the calls they carried; refuses new ones until {@link restore}. */
   cut(): void {

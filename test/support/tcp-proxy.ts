@@ -1,4 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { listenOnLoopback } from './loopback-listen.js';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of a server, which a test can cut: every open connection is
@@ -29,18 +30,12 @@ export class TcpProxy {
   static async start(target: string): Promise<TcpProxy> {
     const [host, port] = target.split(':');
     const proxy = new TcpProxy(createServer(), { host: host!, port: Number(port) });
-    await new Promise<void>((resolve, reject) => {
-      proxy.server.once('error', reject);
-      proxy.server.listen(0, '127.0.0.1', () => resolve());
-    });
+    proxy.host = await listenOnLoopback(proxy.server);
     return proxy;
   }
 
-  /** `127.0.0.1:<port>` of the proxy: what the client connects to. */
-  get host(): string {
-    const address = this.server.address();
-    return `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  }
+  /** `127.0.0.1:<port>`: what the client connects to. */
+  host = '';
 
   /** Resets every open connection; until {@link restore}, new connections are reset at once. */
   cut(): void {
