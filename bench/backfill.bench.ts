@@ -32,6 +32,7 @@ mkdirSync(archive);
 /** Archive files as the archiver writes them: events_<open time>_<uuid>.json, one payload a line. */
 function writeArchive(): { files: number; bytes: number } {
   const generator = new TrafficGenerator({
+    profile: 'shop',
     seed: 1,
     universe: buildReferenceUniverse({ seed: 42 }),
     clock: 'wall',

@@ -48,7 +48,11 @@ const TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity
 
 // Rows through the real contract, POOL distinct ones per table, then cycled with fresh event_ids.
 const checker = new MessageChecker();
-const generator = new TrafficGenerator({ seed: 7, universe: buildReferenceUniverse({ seed: 42 }) });
+const generator = new TrafficGenerator({
+  profile: 'shop',
+  seed: 7,
+  universe: buildReferenceUniverse({ seed: 42 }),
+});
 const pools: Record<EventTableName, RowOf<EventTableName>[]> = {
   orders: [],
   inventory: [],

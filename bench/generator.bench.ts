@@ -21,7 +21,9 @@ const universe = buildReferenceUniverse({ seed: 42 });
 sharedUserAgentPool();
 
 // Baseline: only serializing one fixed event (JSON.stringify + UTF-8 bytes), no simulation at all.
-const fixed = JSON.parse(new TrafficGenerator({ seed: 1, universe }).next().data.toString()) as object;
+const fixed = JSON.parse(
+  new TrafficGenerator({ profile: 'shop', seed: 1, universe }).next().data.toString(),
+) as object;
 function baselineRate(): number {
   const started = performance.now();
   let bytes = 0;
@@ -35,7 +37,7 @@ const cpuRates: number[] = [];
 const baselines: number[] = [];
 let bytesPerEvent = 0;
 for (let run = 0; run < runs; run++) {
-  const generator = new TrafficGenerator({ seed: run + 1, universe });
+  const generator = new TrafficGenerator({ profile: 'shop', seed: run + 1, universe });
   generator.take(200_000); // warm up the JIT and the shop (sessions open, orders in transit)
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -61,6 +63,8 @@ for (let run = 0; run < runs; run++) {
     [
       join(projectRoot(), 'bin/shopstream.js'),
       'generate',
+      '--profile',
+      'shop',
       '--count',
       String(cliCount),
       '--seed',

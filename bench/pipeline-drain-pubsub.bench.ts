@@ -19,6 +19,7 @@ if (!emulator) throw new Error('the Pub/Sub emulator is not installed');
 process.env.PUBSUB_EMULATOR_HOST = emulator.host;
 
 const generator = new TrafficGenerator({
+  profile: 'shop',
   seed: 2,
   universe: buildReferenceUniverse({ seed: 42 }),
   clock: 'wall',

@@ -21,6 +21,7 @@ const runs = runsFromEnv(3);
 
 // The same events for every run and for the baseline.
 const generator = new TrafficGenerator({
+  profile: 'shop',
   seed: 1,
   universe: buildReferenceUniverse({ seed: 42 }),
   clock: 'wall',

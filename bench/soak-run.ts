@@ -163,6 +163,8 @@ export async function runSoak(options: {
     const generator = startCli([
       ...stack.flags,
       'generate',
+      '--profile',
+      'shop',
       '--rate',
       String(options.rate),
       '--duration',

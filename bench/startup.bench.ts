@@ -107,6 +107,7 @@ async function timed(
 }
 
 const generator = new TrafficGenerator({
+  profile: 'shop',
   seed: 1,
   universe: buildReferenceUniverse({ seed: 42 }),
   clock: 'wall',

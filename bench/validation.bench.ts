@@ -16,7 +16,11 @@ const runs = runsFromEnv(3);
 const count = Number(process.env.BENCH_VALIDATION_EVENTS ?? 100_000);
 const passes = 5;
 
-const generator = new TrafficGenerator({ seed: 1, universe: buildReferenceUniverse({ seed: 42 }) });
+const generator = new TrafficGenerator({
+  profile: 'shop',
+  seed: 1,
+  universe: buildReferenceUniverse({ seed: 42 }),
+});
 // Skip the shop's opening (mostly logins) so the mix of types is the steady one.
 generator.take(300_000);
 const messages = generator.take(count);
