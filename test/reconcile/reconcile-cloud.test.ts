@@ -18,6 +18,7 @@ import { FakeBigQueryServer } from '../support/fake-bigquery-server.js';
 import { FakeGcsServer } from '../support/fake-gcs-server.js';
 import { publishMix, type PublishedMix } from '../support/publish-mix.js';
 import { drainInProcess } from '../support/run-pipeline-in-process.js';
+import { runCli, type CliResult } from '../support/run-cli.js';
 
 /**
  * `reconcile` on the Google Cloud targets: lake and archive in Cloud Storage (gs://, on the local
@@ -38,15 +39,33 @@ const LAKE_BUCKET = 'shop-lake';
 const ARCHIVE_BUCKET = 'shop-backup';
 const FAR_FUTURE = new Date('2100-01-01T00:00:00Z');
 
+/** The event ids of a lake object's lines. */
+const lakeIdsOf = (data: Buffer): string[] =>
+  data
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => eventIdOf(Buffer.from(line, 'utf8')));
+
+let gcs: FakeGcsServer;
+const savedEmulatorHost = process.env.STORAGE_EMULATOR_HOST;
+beforeAll(async () => {
+  gcs = await FakeGcsServer.start({ buckets: [LAKE_BUCKET, ARCHIVE_BUCKET] });
+  process.env.STORAGE_EMULATOR_HOST = gcs.url;
+});
+afterAll(async () => {
+  await gcs?.close();
+  if (savedEmulatorHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
+  else process.env.STORAGE_EMULATOR_HOST = savedEmulatorHost;
+});
+
 describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
-  let gcs: FakeGcsServer;
   let bq: FakeBigQueryServer;
   let dir: string;
   let config: Config;
   let mix: PublishedMix;
   let queries: BigQueryWarehouse;
   let startedAt: number;
-  const savedEmulatorHost = process.env.STORAGE_EMULATOR_HOST;
 
   const bigQuery = (): BigQueryWarehouse =>
     new BigQueryWarehouse({
@@ -83,16 +102,8 @@ describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
       idleMs: 1_000,
     });
   };
-  const lakeIdsOf = (data: Buffer): string[] =>
-    data
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => eventIdOf(Buffer.from(line, 'utf8')));
 
   beforeAll(async () => {
-    gcs = await FakeGcsServer.start({ buckets: [LAKE_BUCKET, ARCHIVE_BUCKET] });
-    process.env.STORAGE_EMULATOR_HOST = gcs.url;
     bq = await FakeBigQueryServer.start({ defaultProjectId: PROJECT });
     dir = mkdtempSync(join(tmpdir(), 'shopstream-reconcile-cloud-'));
     config = configWith();
@@ -116,9 +127,7 @@ describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
 
   afterAll(async () => {
     await queries?.close();
-    await Promise.allSettled([gcs?.close(), bq?.close()]);
-    if (savedEmulatorHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
-    else process.env.STORAGE_EMULATOR_HOST = savedEmulatorHost;
+    await bq?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -286,5 +295,78 @@ describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
       deadLettered: mix.invalid.size + 1,
     });
     expect(bq.unsupported).toEqual([]);
+  });
+});
+
+/**
+ * The command itself on gs://, with a DuckDB warehouse (the pair a laptop can run end to end): the
+ * archiver, the pipeline and `shopstream reconcile` are child processes that reach the local Cloud
+ * Storage server through STORAGE_EMULATOR_HOST, as they would any emulator.
+ */
+describe('shopstream reconcile (the command) on gs:// with DuckDB', () => {
+  const lakeBucket = 'cli-lake';
+  let dir: string;
+  let flags: string[];
+  let mix: PublishedMix;
+  const cli = (...args: string[]): Promise<CliResult> =>
+    runCli([...flags, ...args], { STORAGE_EMULATOR_HOST: gcs.url });
+  const reconcile = (): Promise<CliResult> =>
+    cli('reconcile', '--to', '2100-01-01', '--format', 'json', '--limit', '1000');
+
+  beforeAll(async () => {
+    gcs.createBucket(lakeBucket);
+    gcs.createBucket('cli-backup');
+    dir = mkdtempSync(join(tmpdir(), 'shopstream-reconcile-gs-duckdb-'));
+    const targets = {
+      bus: `embedded:${join(dir, 'bus')}`,
+      lake: `gs://${lakeBucket}`,
+      archive: 'gs://cli-backup/backup',
+      warehouse: `duckdb:${join(dir, 'warehouse.duckdb')}`,
+    };
+    flags = Object.entries(targets).flatMap(([key, value]) => [`--${key}`, value]);
+    const config = loadConfig({ flags: { ...targets, logLevel: 'warn' }, env: {} });
+    await setupAll(config, silentLogger, { bus: true, warehouse: true });
+    const bus = await openBus(config.bus);
+    await bus.start();
+    mix = await publishMix(bus, config.topic, { count: 400, invalidRatio: 0.05, seed: 17 });
+    await bus.close();
+    for (const command of [
+      ['archive', 'run', '--exit-when-idle', '--idle', '1s'],
+      ['pipeline', 'run', '--exit-when-idle'],
+    ]) {
+      const result = await cli(...command);
+      expect(result.code, result.stderr).toBe(0);
+    }
+  }, 120_000);
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('exits 0 on a clean run, and 1 naming the events of a lake object deleted from the bucket', async () => {
+    const clean = await reconcile();
+    expect(clean.code, clean.stderr).toBe(0);
+    expect((JSON.parse(clean.stdout) as ReconcileReport).totals).toMatchObject({
+      archived: mix.valid.size + mix.invalid.size,
+      lake: mix.valid.size,
+      warehouse: mix.valid.size,
+      deadLettered: mix.invalid.size,
+      missing: 0,
+    });
+
+    const objects = gcs.objects(lakeBucket);
+    const [key, object] = [...objects].find(([name]) => name.startsWith('output/order/'))!;
+    const elsewhere = new Set(
+      [...objects].filter(([name]) => name !== key).flatMap(([, other]) => lakeIdsOf(other.data)),
+    );
+    const onlyThere = [...new Set(lakeIdsOf(object.data))].filter((id) => !elsewhere.has(id)).sort();
+    expect(onlyThere.length).toBeGreaterThan(0);
+    await createGcsStorage({ apiEndpoint: gcs.url }).bucket(lakeBucket).file(key).delete();
+    const short = await reconcile();
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('SHOP_E_RECONCILE_UNBALANCED');
+    const report = JSON.parse(short.stdout) as ReconcileReport;
+    expect(report.gaps.lakeShort.count).toBe(onlyThere.length);
+    expect(report.gaps.lakeShort.first.map((g) => g.eventId).sort()).toEqual(onlyThere);
+    expect(gcs.unsupported).toEqual([]);
   });
 });
