@@ -15,7 +15,7 @@ import { setupAll } from '../../src/setup/setup-all.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { BigQueryWarehouse } from '../../src/warehouse/bigquery/bigquery-warehouse.js';
 import { FakeBigQueryServer } from '../support/fake-bigquery-server.js';
-import { FakeGcsServer } from '../support/fake-gcs-server.js';
+import { FakeGcsServer, type FakeGcsObject } from '../support/fake-gcs-server.js';
 import { publishMix, type PublishedMix } from '../support/publish-mix.js';
 import { drainInProcess } from '../support/run-pipeline-in-process.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
@@ -39,14 +39,6 @@ const LAKE_BUCKET = 'shop-lake';
 const ARCHIVE_BUCKET = 'shop-backup';
 const FAR_FUTURE = new Date('2100-01-01T00:00:00Z');
 
-/** The event ids of a lake object's lines. */
-const lakeIdsOf = (data: Buffer): string[] =>
-  data
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => eventIdOf(Buffer.from(line, 'utf8')));
-
 let gcs: FakeGcsServer;
 const savedEmulatorHost = process.env.STORAGE_EMULATOR_HOST;
 beforeAll(async () => {
@@ -58,6 +50,33 @@ afterAll(async () => {
   if (savedEmulatorHost === undefined) delete process.env.STORAGE_EMULATOR_HOST;
   else process.env.STORAGE_EMULATOR_HOST = savedEmulatorHost;
 });
+
+/** The event ids of a lake object's lines. */
+const lakeIdsOf = (data: Buffer): string[] =>
+  data
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => eventIdOf(Buffer.from(line, 'utf8')));
+
+/**
+ * Deletes the first lake object under `prefix` through the Cloud Storage API, as a person would;
+ * returns it, and the event ids no other object holds (what the lake is then short of).
+ */
+async function deleteLakeObject(
+  bucket: string,
+  prefix: string,
+): Promise<{ key: string; object: FakeGcsObject; onlyThere: string[] }> {
+  const objects = gcs.objects(bucket);
+  const [key, object] = [...objects].find(([name]) => name.startsWith(prefix))!;
+  const elsewhere = new Set(
+    [...objects].filter(([name]) => name !== key).flatMap(([, other]) => lakeIdsOf(other.data)),
+  );
+  const onlyThere = [...new Set(lakeIdsOf(object.data))].filter((id) => !elsewhere.has(id)).sort();
+  expect(onlyThere.length).toBeGreaterThan(0);
+  await createGcsStorage({ apiEndpoint: gcs.url }).bucket(bucket).file(key).delete();
+  return { key, object, onlyThere };
+}
 
 describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
   let bq: FakeBigQueryServer;
@@ -215,14 +234,7 @@ describe('shopstream reconcile on Cloud Storage and BigQuery', () => {
   });
 
   it('names the events of a lake object deleted from the bucket as "lake short"', async () => {
-    const objects = gcs.objects(LAKE_BUCKET);
-    const [key, object] = [...objects].find(([name]) => name.startsWith('output/inventory/'))!;
-    const elsewhere = new Set(
-      [...objects].filter(([name]) => name !== key).flatMap(([, other]) => lakeIdsOf(other.data)),
-    );
-    const onlyThere = [...new Set(lakeIdsOf(object.data))].filter((id) => !elsewhere.has(id)).sort();
-    expect(onlyThere.length).toBeGreaterThan(0);
-    await createGcsStorage({ apiEndpoint: gcs.url }).bucket(LAKE_BUCKET).file(key).delete();
+    const { key, object, onlyThere } = await deleteLakeObject(LAKE_BUCKET, 'output/inventory/');
     try {
       const report = await reconcile();
       expect(report.balanced).toBe(false);
@@ -353,14 +365,7 @@ describe('shopstream reconcile (the command) on gs:// with DuckDB', () => {
       missing: 0,
     });
 
-    const objects = gcs.objects(lakeBucket);
-    const [key, object] = [...objects].find(([name]) => name.startsWith('output/order/'))!;
-    const elsewhere = new Set(
-      [...objects].filter(([name]) => name !== key).flatMap(([, other]) => lakeIdsOf(other.data)),
-    );
-    const onlyThere = [...new Set(lakeIdsOf(object.data))].filter((id) => !elsewhere.has(id)).sort();
-    expect(onlyThere.length).toBeGreaterThan(0);
-    await createGcsStorage({ apiEndpoint: gcs.url }).bucket(lakeBucket).file(key).delete();
+    const { onlyThere } = await deleteLakeObject(lakeBucket, 'output/order/');
     const short = await reconcile();
     expect(short.code).toBe(1);
     expect(short.stderr).toContain('SHOP_E_RECONCILE_UNBALANCED');

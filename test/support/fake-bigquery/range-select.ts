@@ -135,7 +135,6 @@ function boundsOf(where: unknown, table: FakeTable): Bound[] | undefined {
     operator?: string;
     left?: unknown;
     right?: unknown;
-    parentheses?: boolean;
   };
   if (node?.type !== 'binary_expr') return undefined;
   if (node.operator?.toUpperCase() === 'AND') {
