@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { eventIdOf } from '../contract/event-id.js';
 import { eventTimeOf } from '../contract/event-time.js';
 import type { MessageChecker } from '../contract/message-checker.js';
@@ -29,7 +28,7 @@ export async function readArchive(
   const aliases = new Map<string, string>();
   const files: { file: BackfillFile; timeMs: number }[] = [];
   for await (const file of source.listFiles()) {
-    const timeMs = timeOfArchiveFile(basename(file.uri))?.getTime() ?? Number.NaN;
+    const timeMs = archiveFileTime(file.uri);
     if (!(timeMs < fromMs)) files.push({ file, timeMs });
   }
   onProgress({ side: 'archive', done: 0, total: files.length });
@@ -49,4 +48,15 @@ export async function readArchive(
     onProgress({ side: 'archive', done: index + 1, total: files.length });
   }
   return aliases;
+}
+
+/**
+ * The time in an archive file's name, ms since the epoch (NaN without one). Read from the name, not
+ * the folders above it, which may hold digits of their own; with the `YYYY-MM-DD/hh_mm_ssZ` format a
+ * Cloud Storage subscription offers, the date is the name's own folder
+ * (`events_2026-12-03/10_07_00Z_<id>.json`), so that one is read too.
+ */
+export function archiveFileTime(uri: string): number {
+  const [name = '', folder = ''] = uri.split('/').reverse();
+  return (timeOfArchiveFile(name) ?? timeOfArchiveFile(`${folder}/${name}`))?.getTime() ?? Number.NaN;
 }

@@ -36,7 +36,8 @@ export async function reconcileFromConfig(
         throw error;
       });
   try {
-    await lake.start();
+    // The lake is not start()ed: that checks it is writable (a probe file, storage.objects.create),
+    // and a ledger only lists and reads, so read access is all it needs. Read errors name the lake.
     return await reconcile(
       {
         archive,

@@ -38,7 +38,8 @@ export type GrpcStatusName = keyof typeof GrpcStatus;
  *
  * It is not a SQL engine: every SQL statement is parsed with node-sql-parser's BigQuery dialect (bad
  * SQL fails like BigQuery's `invalidQuery`), and a query is answered only by a result the test sets
- * with {@link answerQuery} or, for `SELECT COUNT(*) FROM <table>`, by counting stored rows. Two
+ * with {@link answerQuery} or, for two shapes, from the stored rows: `SELECT COUNT(*) FROM <table>`,
+ * and reconcile's `SELECT event_id, UNIX_MILLIS(<time>) AS t FROM <table> [WHERE <time range>]`. Two
  * statements are carried out: `ALTER TABLE … ADD COLUMN` (schema-updates.ts) and the UPDATE of an
  * in-place fill (fill-update.ts), each read strictly, so anything else shopstream might send shows.
  * Unimplemented calls are logged to stderr, listed in {@link unsupported} and refused (HTTP 501,

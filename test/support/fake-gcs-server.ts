@@ -46,7 +46,8 @@ interface Fault {
  * - `GET …/b/{bucket}/o/{object}` (metadata, or the bytes with `alt=media`), `DELETE` of an object;
  * - `GET …/b/{bucket}/o` (list with `prefix`, `delimiter`, `maxResults`, `pageToken`), sorted in
  *   byte order like the service;
- * - `GET …/b/{bucket}` and `GET …/b/{bucket}/iam/testPermissions` (grants everything asked).
+ * - `GET …/b/{bucket}` and `GET …/b/{bucket}/iam/testPermissions` (grants everything asked, or for a
+ *   bucket made {@link setReadOnly}, what the Storage Object Viewer role grants).
  *
  * Anything else is logged to stderr, recorded in {@link unsupported} and answered 501. Hashes
  * (`md5Hash`, `crc32c`, `x-goog-hash`) are real, so the client's integrity checks run.
@@ -64,6 +65,7 @@ export class FakeGcsServer {
   readonly unsupported: string[] = [];
   private readonly buckets = new Map<string, Map<string, FakeGcsObject>>();
   private readonly faults: Fault[] = [];
+  private readonly readOnlyBuckets = new Set<string>();
   private generation = 0;
 
   private readonly server: Server;
@@ -124,6 +126,17 @@ export class FakeGcsServer {
   }
 
   /**
+   * Answers for `bucket` as to an identity that may only read it (the Storage Object Viewer role):
+   * testPermissions grants only `storage.objects.get` and `storage.objects.list`, and an upload, a
+   * delete or a read of the bucket's own metadata is refused with 403 as the service refuses it.
+   * `false` grants everything again.
+   */
+  setReadOnly(bucket: string, readOnly = true): void {
+    if (readOnly) this.readOnlyBuckets.add(bucket);
+    else this.readOnlyBuckets.delete(bucket);
+  }
+
+  /**
    * Makes the next `count` requests of an operation fail: with an HTTP status (a GCS-style JSON
    * error), or `'reset'` to destroy the connection before answering.
    */
@@ -177,6 +190,8 @@ export class FakeGcsServer {
     res: ServerResponse,
   ): number {
     const upload = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/.exec(path);
+    if (upload && method === 'POST' && this.readOnlyBuckets.has(decodeURIComponent(upload[1]!)))
+      return denied(res, 'storage.objects.create');
     if (upload && method === 'POST')
       return this.upload(decodeURIComponent(upload[1]!), query, req, body, res);
 
@@ -188,6 +203,8 @@ export class FakeGcsServer {
       const found = bucket.get(name);
       if (!found) return sendError(res, 404, `No such object: ${object[1]}/${name}`);
       if (method === 'DELETE') {
+        if (this.readOnlyBuckets.has(decodeURIComponent(object[1]!)))
+          return denied(res, 'storage.objects.delete');
         bucket.delete(name);
         res.writeHead(204).end();
         return 204;
@@ -213,11 +230,13 @@ export class FakeGcsServer {
     if (bucketPath && method === 'GET') {
       const name = decodeURIComponent(bucketPath[1]!);
       if (!this.buckets.has(name)) return sendError(res, 404, 'The specified bucket does not exist.');
+      const readOnly = this.readOnlyBuckets.has(name);
       if (bucketPath[2])
         return sendJson(res, 200, {
           kind: 'storage#testIamPermissionsResponse',
-          permissions: query.getAll('permissions'),
+          permissions: query.getAll('permissions').filter((p) => !readOnly || OBJECT_VIEWER.has(p)),
         });
+      if (readOnly) return denied(res, 'storage.buckets.get');
       return sendJson(res, 200, {
         kind: 'storage#bucket',
         id: name,
@@ -387,6 +406,19 @@ function sendJson(res: ServerResponse, status: number, body: unknown): number {
   });
   res.end(text);
   return status;
+}
+
+/** What the Storage Object Viewer role grants on a bucket's objects (see setReadOnly). */
+const OBJECT_VIEWER: ReadonlySet<string> = new Set(['storage.objects.get', 'storage.objects.list']);
+
+/** A 403 in the service's words for an identity that lacks `permission`. */
+function denied(res: ServerResponse, permission: string): number {
+  const resource = permission.startsWith('storage.buckets.') ? 'bucket' : 'object';
+  return sendError(
+    res,
+    403,
+    `reader@test.iam.gserviceaccount.com does not have ${permission} access to the Google Cloud Storage ${resource}. Permission '${permission}' denied on resource (or it may not exist).`,
+  );
 }
 
 function sendError(res: ServerResponse, status: number, message: string): number {

@@ -6,16 +6,21 @@ import type { PipelineStats } from '../../src/pipeline/streaming-pipeline.js';
 import { silentLogger } from '../../src/telemetry/logger.js';
 import { Telemetry } from '../../src/telemetry/telemetry.js';
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
+import type { Warehouse } from '../../src/warehouse/warehouse.js';
 
-/** Runs the pipeline in this process until the subscription is drained, then closes everything. */
+/**
+ * Runs the pipeline in this process until the subscription is drained, then closes everything.
+ * `warehouse` replaces the configured one (a BigQueryWarehouse on the local protocol server, which
+ * a `bigquery:` URI alone cannot reach); it is started and closed here like the others.
+ */
 export async function drainInProcess(
   config: Config,
-  options: { idleMs?: number; telemetry?: Telemetry } = {},
+  options: { idleMs?: number; telemetry?: Telemetry; warehouse?: Warehouse } = {},
 ): Promise<PipelineStats> {
   const [bus, lake, warehouse] = await Promise.all([
     openBus(config.bus),
     openLake(config.lake),
-    openWarehouse(config.warehouse),
+    options.warehouse ?? openWarehouse(config.warehouse),
   ]);
   await Promise.all([bus.start(), lake.start(), warehouse.start()]);
   const telemetry = options.telemetry ?? new Telemetry();

@@ -197,6 +197,107 @@ describe('the local BigQuery server refuses what BigQuery refuses', () => {
     expect(error.code).toBe(501);
   });
 
+  describe("reconcile's range select, computed from the stored rows", () => {
+    const ledger = [
+      { name: 'event_id', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'error_code', type: 'STRING' },
+      { name: 'at', type: 'TIMESTAMP' },
+    ];
+    // 2024-05-01T08:00:00Z and around it, in microseconds (what the Storage Write API carries).
+    const T = 1_714_550_400_000_000;
+    const query = async (sql: string) => {
+      const [rows, , response] = (await rest.query(
+        { query: sql, defaultDataset: { projectId: PROJECT, datasetId: DATASET }, useLegacySql: false },
+        { autoPaginate: false },
+      )) as unknown as [Record<string, unknown>[], unknown, { schema: { fields: object[] } }];
+      return { rows, fields: response.schema.fields };
+    };
+
+    beforeAll(async () => {
+      await rest.dataset(DATASET).createTable('r', { schema: ledger });
+      const response = await append('r', ledger, [
+        { event_id: 'before', error_code: 'E1', at: T - 1 },
+        { event_id: 'first', error_code: 'E2', at: T },
+        { event_id: 'sub-ms', at: T + 1_999 },
+        { event_id: 'last', at: T + 3_600_000_000 - 1 },
+        { event_id: 'end', at: T + 3_600_000_000 },
+        { event_id: 'no-time' },
+        { event_id: 'pre-epoch', at: -1_500 },
+      ]);
+      expect(response.error).toBeFalsy();
+    });
+
+    it('projects event ids and UNIX_MILLIS (rounded down) of the rows in [from, to)', async () => {
+      const { rows, fields } = await query(
+        "SELECT event_id, error_code, UNIX_MILLIS(at) AS t FROM r WHERE at >= TIMESTAMP '2024-05-01T08:00:00.000Z' AND at < TIMESTAMP '2024-05-01T09:00:00.000Z'",
+      );
+      expect(fields).toEqual([
+        { name: 'event_id', type: 'STRING', mode: 'REQUIRED' },
+        { name: 'error_code', type: 'STRING', mode: 'NULLABLE' },
+        { name: 't', type: 'INTEGER', mode: 'NULLABLE' },
+      ]);
+      expect(rows).toEqual([
+        { event_id: 'first', error_code: 'E2', t: T / 1000 },
+        { event_id: 'sub-ms', error_code: null, t: T / 1000 + 1 },
+        { event_id: 'last', error_code: null, t: T / 1000 + 3_599_999 },
+      ]);
+    });
+
+    it('reads every row without WHERE (a NULL time stays NULL), one bound alone, and a qualified table', async () => {
+      const all = await query('SELECT event_id, UNIX_MILLIS(at) AS t FROM r');
+      expect(all.rows.map((r) => [r.event_id, r.t])).toEqual([
+        ['before', (T - 1_000) / 1000],
+        ['first', T / 1000],
+        ['sub-ms', T / 1000 + 1],
+        ['last', T / 1000 + 3_599_999],
+        ['end', T / 1000 + 3_600_000],
+        ['no-time', null],
+        ['pre-epoch', -2],
+      ]);
+      const since = await query(
+        `SELECT event_id FROM \`${PROJECT}.${DATASET}.r\` WHERE at >= TIMESTAMP '2024-05-01 09:00:00+00'`,
+      );
+      expect(since.rows).toEqual([{ event_id: 'end' }]);
+    });
+
+    it('refuses what BigQuery refuses: an unknown column, UNIX_MILLIS or a time bound of a STRING', async () => {
+      const refused = async (sql: string) => {
+        const error = await restError(rest.query(sql));
+        return [error.code, error.message];
+      };
+      expect(await refused('SELECT event_id, UNIX_MILLIS(nope) AS t FROM `fake-check.d.r`')).toEqual([
+        400,
+        'Unrecognized name: nope',
+      ]);
+      expect(await refused('SELECT UNIX_MILLIS(event_id) AS t FROM `fake-check.d.r`')).toEqual([
+        400,
+        expect.stringContaining('No matching signature for function UNIX_MILLIS for argument types: STRING'),
+      ]);
+      expect(
+        await refused(
+          "SELECT event_id FROM `fake-check.d.r` WHERE error_code >= TIMESTAMP '2024-05-01T08:00:00Z'",
+        ),
+      ).toEqual([
+        400,
+        expect.stringContaining('No matching signature for operator >= for argument types: STRING'),
+      ]);
+    });
+
+    it('still answers 501 to any other shape, rather than inventing rows', async () => {
+      for (const sql of [
+        'SELECT event_id FROM `fake-check.d.r` ORDER BY event_id',
+        'SELECT event_id FROM `fake-check.d.r` LIMIT 1',
+        'SELECT DISTINCT event_id FROM `fake-check.d.r`',
+        'SELECT UNIX_MILLIS(at) FROM `fake-check.d.r`',
+        'SELECT UNIX_SECONDS(at) AS s FROM `fake-check.d.r`',
+        "SELECT event_id FROM `fake-check.d.r` WHERE at >= TIMESTAMP '2024-05-01' OR at IS NULL",
+        "SELECT event_id FROM `fake-check.d.r` WHERE event_id = 'first'",
+        'SELECT x.event_id FROM `fake-check.d.r` AS x',
+      ])
+        expect((await restError(rest.query(sql))).code, sql).toBe(501);
+    });
+  });
+
   describe('schema changes', () => {
     const table = (name: string) => rest.dataset(DATASET).table(name);
     const fields = async (name: string) =>

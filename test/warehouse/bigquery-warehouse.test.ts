@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BigQuery } from '@google-cloud/bigquery';
 import { PassThroughClient } from 'google-auth-library';
 import sqlParser from 'node-sql-parser';
@@ -888,6 +890,22 @@ FROM orders GROUP BY day, country`;
       await w.close();
       await expect(appending).resolves.toEqual({ rejected: [] });
       expect(bq.rows(PROJECT, datasetOf(w), 'inventory')).toHaveLength(1);
+    });
+
+    it('without usable credentials, start() fails with a SHOP_E code and close() adds no error of its own', async () => {
+      const saved = process.env.GOOGLE_APPLICATION_CREDENTIALS;
+      process.env.GOOGLE_APPLICATION_CREDENTIALS = join(tmpdir(), 'shopstream-no-such-key.json');
+      try {
+        const w = warehouse({ credentials: 'adc', restMaxRetries: 0 });
+        const error = await w.start().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ShopstreamError);
+        expect((error as Error).message).toContain('GOOGLE_APPLICATION_CREDENTIALS');
+        // What openQueryRunner does on a failed start; it used to throw the library's error instead.
+        await expect(w.close()).resolves.toBeUndefined();
+      } finally {
+        if (saved === undefined) delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
+        else process.env.GOOGLE_APPLICATION_CREDENTIALS = saved;
+      }
     });
 
     it('refuses to go without credentials unless both endpoints are local', () => {

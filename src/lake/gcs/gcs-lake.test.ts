@@ -123,6 +123,25 @@ describe('GcsLake', () => {
     await expect(lake.start()).rejects.toMatchObject({ code: 'SHOP_E_LAKE_WRITE', context: { status: 404 } });
   });
 
+  it('on a bucket it may only read (Storage Object Viewer): start() and writes refuse, lists and reads work', async () => {
+    gcs.putObject('lake', 'prod/output/order/a.json', '{"a":1}\n');
+    gcs.setReadOnly('lake');
+    const lake = lakeOf();
+    await expect(lake.start()).rejects.toMatchObject({
+      code: 'SHOP_E_LAKE_WRITE',
+      message: expect.stringContaining('needs storage.objects.create'),
+    });
+    await expect(lake.writeFile('output/order/b.json', '{}\n')).rejects.toMatchObject({
+      code: 'SHOP_E_LAKE_WRITE',
+      retryable: false,
+    });
+    const keys: string[] = [];
+    for await (const file of lake.list('output/')) keys.push(file.key);
+    expect(keys).toEqual(['output/order/a.json']);
+    expect((await lake.readFile('output/order/a.json')).toString()).toBe('{"a":1}\n');
+    expect([...gcs.objects('lake').keys()]).toEqual(['prod/output/order/a.json']);
+  });
+
   it('reaches the server named by STORAGE_EMULATOR_HOST when no endpoint is given', async () => {
     const saved = process.env.STORAGE_EMULATOR_HOST;
     process.env.STORAGE_EMULATOR_HOST = gcs.url;

@@ -347,7 +347,14 @@ export class BigQueryWarehouse implements Warehouse {
     this.appenders.clear();
     if (this.writerClient) {
       this.writerClient.close(); // the stream connections
-      await this.writerClient.getClient().close(); // the gRPC channel
+      // The gRPC channel. A client that never got credentials has none, and its close() throws
+      // why again: start() already reported that, and the caller's error must stay the one it sees.
+      await this.writerClient
+        .getClient()
+        .close()
+        .catch((error: unknown) =>
+          this.logger.debug({ err: error }, 'bigquery write client had no channel to close'),
+        );
     }
   }
 

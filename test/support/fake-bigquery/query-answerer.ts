@@ -2,6 +2,7 @@ import sqlParser from 'node-sql-parser';
 import type { BigQueryStore } from './bigquery-store.js';
 import type { FieldSchema } from './row-values.js';
 import { runFillUpdate } from './fill-update.js';
+import { isEmptyLimit, runRangeSelect } from './range-select.js';
 import { alterTableAddColumns, SchemaUpdateError } from './schema-updates.js';
 
 const { Parser } = sqlParser;
@@ -37,8 +38,10 @@ interface Canned {
  * Answers SQL honestly for a server that is not a SQL engine: every statement is parsed with
  * node-sql-parser's BigQuery dialect (a statement it cannot parse fails like BigQuery's
  * `invalidQuery`), fully qualified tables it reads must exist, and then the answer is either one a
- * test set with {@link answer}, or — the only thing computed — `SELECT COUNT(*) FROM <table>` over the
- * stored rows. Anything else is refused with 501 (`notImplemented`) and logged, so a gap shows.
+ * test set with {@link answer}, or one of the two shapes computed over the stored rows:
+ * `SELECT COUNT(*) FROM <table>`, and reconcile's `SELECT <columns>, UNIX_MILLIS(<time>) AS t FROM
+ * <table> [WHERE <time range>]` (range-select.ts). Anything else is refused with 501
+ * (`notImplemented`) and logged, so a gap shows.
  */
 export class QueryAnswerer {
   private readonly canned: Canned[] = [];
@@ -104,6 +107,13 @@ export class QueryAnswerer {
     }
     const count = this.countQuery(sql, projectId, defaultDataset);
     if (count) return { ok: true, result: count };
+    try {
+      const selected = this.rangeSelect(sql, projectId, defaultDataset);
+      if (selected) return { ok: true, result: selected };
+    } catch (error) {
+      if (!(error instanceof SchemaUpdateError)) throw error;
+      return { ok: false, status: error.status, reason: error.reason, message: error.message };
+    }
     this.unanswered.push(sql);
     process.stderr.write(`[fake-bigquery] NO ANSWER for query (set one with answerQuery): ${sql}\n`);
     return {
@@ -153,11 +163,16 @@ export class QueryAnswerer {
     const name = column.as ?? 'f0_';
     return { schema: [{ name, type: 'INTEGER', mode: 'NULLABLE' }], rows: [{ [name]: table.rows.length }] };
   }
-}
 
-function isEmptyLimit(limit: unknown): boolean {
-  const value = (limit as { value?: unknown[] } | null)?.value;
-  return Array.isArray(value) && value.length === 0;
+  /** Reconcile's `SELECT <columns>, UNIX_MILLIS(<time>) AS t FROM <table> [WHERE <time range>]`: see range-select.ts. */
+  private rangeSelect(sql: string, projectId: string, defaultDataset?: DatasetRef): CannedResult | undefined {
+    const ast = parser.astify(sql, DIALECT) as unknown as Record<string, unknown> | Record<string, unknown>[];
+    const select = Array.isArray(ast) ? (ast.length === 1 ? ast[0] : undefined) : ast;
+    const refs = tablesOf(sql, projectId, defaultDataset);
+    if (!select || refs.length !== 1) return undefined;
+    const table = this.store.table(refs[0]!.projectId, refs[0]!.datasetId, refs[0]!.tableId);
+    return table ? runRangeSelect(select, table) : undefined;
+  }
 }
 
 /** Undefined when node-sql-parser's BigQuery dialect parses the SQL, else a BigQuery-like message. */
