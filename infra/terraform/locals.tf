@@ -35,6 +35,9 @@ locals {
     SHOPSTREAM_DEAD_LETTER_SUBSCRIPTION = var.dead_letter_subscription_name
     SHOPSTREAM_MAX_DELIVERY_ATTEMPTS    = tostring(var.max_delivery_attempts)
     SHOPSTREAM_ACK_DEADLINE_SECONDS     = tostring(var.ack_deadline_seconds)
+    # Cloud Storage bills every object: a quiet stream is batched for up to a second here, not
+    # written at once as locally (pipeline.flushLingerMs; pipeline_settings overrides it).
+    SHOPSTREAM_PIPELINE_FLUSH_LINGER_MS = "1000"
   }
 
   # Same rule as envNameOf(): dots become underscores, camelCase becomes SNAKE_CASE.
