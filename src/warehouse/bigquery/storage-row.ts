@@ -19,6 +19,8 @@ export interface StorageRow {
  *   JSON said), rounded to NUMERIC's 9 decimals, never in exponent form.
  * - DATE → int32 days since the epoch; STRUCT → nested row; REPEATED → array; null/undefined → the
  *   field is left out (NULL, or [] for REPEATED).
+ * - Text with a lone UTF-16 surrogate (valid in a JS string, and in JSON as an escape) gets U+FFFD
+ *   in its place: protobuf strings are UTF-8, which has no form for it (ndjson() does the same).
  * - Columns not in the schema are dropped; other scalars pass through.
  *
  * Throws SHOP_E_WAREHOUSE_REJECTED (not retryable) for a value that cannot be converted.
@@ -61,8 +63,20 @@ function storageValueOf(field: TableField, value: unknown, path: string): Storag
       return Date.parse(`${value}T00:00:00Z`) / 86_400_000;
     default:
       if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'string') return wellFormed(value);
       return value as StorageValue;
   }
+}
+
+/** ES2024's String.prototype.isWellFormed/toWellFormed, which Node.js 20 has (TypeScript's ES2023 lib lacks them). */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+function wellFormed(text: string): string {
+  const t = text as unknown as WellFormedString;
+  return t.isWellFormed() ? text : t.toWellFormed();
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
