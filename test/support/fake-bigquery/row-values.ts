@@ -30,10 +30,16 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
   RECORD: 'STRUCT',
 };
 
+const STANDARD_TYPES = new Map<string, string>();
+
 /** The standard-SQL name of a REST type: INTEGER → INT64, RECORD → STRUCT. */
 export function standardType(type: string): string {
-  const upper = type.toUpperCase();
-  return TYPE_ALIASES[upper] ?? upper;
+  let standard = STANDARD_TYPES.get(type);
+  if (standard === undefined) {
+    const upper = type.toUpperCase();
+    STANDARD_TYPES.set(type, (standard = TYPE_ALIASES[upper] ?? upper));
+  }
+  return standard;
 }
 
 export function isRepeated(field: FieldSchema): boolean {
@@ -47,13 +53,20 @@ export function isRequired(field: FieldSchema): boolean {
 const MIN_MICROS = -62135596800000000n; // 0001-01-01T00:00:00Z
 const MAX_MICROS = 253402300799999999n; // 9999-12-31T23:59:59.999999Z
 
+/** `YYYY-MM-DDTHH:MM:SS` of a second since the epoch; rows of a request share few seconds. */
+const SECOND_TEXTS = new Map<number, string>();
+
 /** Microseconds since the epoch → `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
 export function timestampOfMicros(micros: bigint | number, path: string): string {
   // Any safe integer (|µs| < 2^53, until the year 2255) is in range and exact as a number.
   if (typeof micros === 'number' && Number.isSafeInteger(micros)) {
-    const ms = Math.floor(micros / 1000);
-    const iso = new Date(ms).toISOString(); // …SS.mmmZ
-    return `${iso.slice(0, -1)}${String(micros - ms * 1000).padStart(3, '0')}Z`;
+    const second = Math.floor(micros / 1_000_000);
+    let text = SECOND_TEXTS.get(second);
+    if (text === undefined) {
+      if (SECOND_TEXTS.size >= 100_000) SECOND_TEXTS.clear();
+      SECOND_TEXTS.set(second, (text = new Date(second * 1000).toISOString().slice(0, 19)));
+    }
+    return `${text}.${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
   }
   const exact = BigInt(micros);
   if (exact < MIN_MICROS || exact > MAX_MICROS) {
