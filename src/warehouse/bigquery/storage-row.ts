@@ -96,9 +96,18 @@ export function timestampMicros(text: string, path = 'timestamp'): number {
   return seconds * 1000 + micros;
 }
 
+/** `YYYY-MM-DD` texts found to be real dates: the rows of a batch carry few distinct days. */
+const CALENDAR_DATES = new Set<string>();
+
 function isCalendarDate(date: string): boolean {
+  if (CALENDAR_DATES.has(date)) return true;
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const valid = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (valid) {
+    if (CALENDAR_DATES.size >= 10_000) CALENDAR_DATES.clear();
+    CALENDAR_DATES.add(date);
+  }
+  return valid;
 }
 
 /**
