@@ -20,6 +20,8 @@ interface ColumnPlan {
   readonly protoName: string | undefined;
   readonly repeated: boolean;
   readonly required: boolean;
+  /** The column's path from the row, when no REPEATED record holds it (else built per element). */
+  readonly path: string | undefined;
   /** For a STRUCT: its fields' plans. */
   readonly nested: readonly ColumnPlan[] | undefined;
 }
@@ -31,23 +33,34 @@ interface ColumnPlan {
  * instead of per row. Stored forms as row-values.ts describes.
  */
 export function protoRowReader(columns: readonly FieldSchema[], type: protobuf.Type): ProtoRowReader {
-  const plans = plansOf(columns, type);
+  const plans = plansOf(columns, type, '');
   return (message) => readRow(plans, message, '');
 }
 
-function plansOf(columns: readonly FieldSchema[], type: protobuf.Type | undefined): ColumnPlan[] {
+/** `prefix`: the path of the record holding `columns`, undefined under a REPEATED record. */
+function plansOf(
+  columns: readonly FieldSchema[],
+  type: protobuf.Type | undefined,
+  prefix: string | undefined,
+): ColumnPlan[] {
   const byLowerName = new Map((type?.fieldsArray ?? []).map((f) => [f.name.toLowerCase(), f]));
   return columns.map((column) => {
     const field = byLowerName.get(column.name.toLowerCase());
     field?.resolve();
     const nestedType =
       field?.resolvedType && 'fieldsArray' in field.resolvedType ? field.resolvedType : undefined;
+    const repeated = isRepeated(column);
+    const path = prefix === undefined ? undefined : prefix ? `${prefix}.${column.name}` : column.name;
     return {
       column,
       protoName: field?.name,
-      repeated: isRepeated(column),
+      repeated,
       required: isRequired(column),
-      nested: standardType(column.type) === 'STRUCT' ? plansOf(column.fields ?? [], nestedType) : undefined,
+      path,
+      nested:
+        standardType(column.type) === 'STRUCT'
+          ? plansOf(column.fields ?? [], nestedType, repeated ? undefined : path)
+          : undefined,
     };
   });
 }
@@ -60,7 +73,7 @@ function readRow(
   const out: Record<string, unknown> = {};
   for (const plan of plans) {
     const { column } = plan;
-    const path = prefix ? `${prefix}.${column.name}` : column.name;
+    const path = plan.path ?? (prefix ? `${prefix}.${column.name}` : column.name);
     const value =
       plan.protoName !== undefined && Object.prototype.hasOwnProperty.call(message, plan.protoName)
         ? message[plan.protoName]
