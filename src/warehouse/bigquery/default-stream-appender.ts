@@ -88,7 +88,7 @@ export class DefaultStreamAppender {
     private readonly client: WriterClient,
     /** `projects/{p}/datasets/{d}/tables/{t}` */
     private readonly tablePath: string,
-    private readonly fields: readonly TableField[],
+    fields: readonly TableField[],
     private readonly policy: AppendPolicy,
     private readonly logger: Logger,
   ) {

@@ -68,7 +68,7 @@ function storageValueOf(field: TableField, value: unknown, path: string): Storag
   }
 }
 
-/** ES2024's String.prototype.isWellFormed/toWellFormed, which Node.js 20 has (TypeScript's ES2023 lib lacks them). */
+/** ES2024's String.prototype.isWellFormed/toWellFormed: Node.js 20 has them, TypeScript's ES2023 lib not. */
 interface WellFormedString {
   isWellFormed(): boolean;
   toWellFormed(): string;
