@@ -195,14 +195,7 @@ describe('BigQuery rows: what the prepare workers encode stores the same values 
   });
 
   async function warehouse(datasetId: string): Promise<BigQueryWarehouse> {
-    const w = new BigQueryWarehouse({
-      uri: `bigquery:${PROJECT}.${datasetId}`,
-      projectId: PROJECT,
-      datasetId,
-      apiEndpoint: bq.restUrl,
-      writeEndpoint: bq.grpcEndpoint,
-      credentials: 'none',
-    });
+    const w = new BigQueryWarehouse(bq.warehouseOptions(datasetId));
     await w.ensureSchema();
     return w;
   }

@@ -46,16 +46,12 @@ afterAll(async () => {
 /** A warehouse on a fresh dataset of the fake server (backoffs short, so retries take milliseconds). */
 function warehouse(options: Partial<BigQueryWarehouseOptions> = {}): BigQueryWarehouse {
   const datasetId = options.datasetId ?? `ds_${randomUUID().slice(0, 8)}`;
-  const w = new BigQueryWarehouse({
-    uri: `bigquery:${PROJECT}.${datasetId}`,
-    projectId: PROJECT,
-    datasetId,
-    apiEndpoint: bq.restUrl,
-    writeEndpoint: bq.grpcEndpoint,
-    credentials: 'none',
-    retry: { maxAttempts: 4, initialBackoffMs: 5, maxBackoffMs: 20 },
-    ...options,
-  });
+  const w = new BigQueryWarehouse(
+    bq.warehouseOptions(datasetId, {
+      retry: { maxAttempts: 4, initialBackoffMs: 5, maxBackoffMs: 20 },
+      ...options,
+    }),
+  );
   opened.push(w);
   return w;
 }
