@@ -1,22 +1,33 @@
 /**
- * How fast BigQueryWarehouse.append gets realistic rows through the Storage Write API, per table,
- * against the local BigQuery protocol server (test/support/fake-bigquery-server.ts).
+ * How fast BigQueryWarehouse gets realistic rows through the Storage Write API, per table, against
+ * the local BigQuery protocol server (test/support/fake-bigquery-server.ts).
  *
  *   npx tsx bench/bigquery-append.bench.ts [rows]   (default 20000 rows per table; BENCH_COUNT,
  *                                                   BENCH_RUNS (default 3), BENCH_BATCH (default 5000))
  *
- * What it measures: shopstream's side of an append (row conversion, the managed writer's protobuf
- * encoding, request splitting, gRPC) until the local server, running in its own process
- * (test/support/fake-bigquery/serve.ts), has decoded, checked and acknowledged every row. It is not
- * BigQuery's throughput (the service's latency and limits are not here); it shows the client's cost
- * per row, which bounds one worker's rate. On a two-core machine the server competes for the cores.
- * Rows come from the traffic generator through the real contract (bytes → MessageChecker → rowOf),
- * cycled with fresh event_ids; each run appends to a fresh dataset in batches of BENCH_BATCH rows,
- * one append() at a time as the pipeline's sink does, and checks the server stored them all.
+ * What it measures: shopstream's side of an append until the local server, running in its own
+ * process (test/support/fake-bigquery/serve.ts), has decoded, checked and acknowledged every row. It is
+ * not BigQuery's throughput (the service's latency and limits are not here); it shows the client's
+ * cost per row, which bounds one worker's rate. On a two-core machine the server competes for the
+ * cores. Events come from the traffic generator; each run appends to a fresh dataset in batches of
+ * BENCH_BATCH rows, one append at a time as the pipeline's sink does, and checks the server stored
+ * them all (after one warm-up batch through both paths, not measured). Two paths, same events:
  *
- * Baseline, same rows, same run: the managed writer's JSONWriter encoding alone (the library's
- * protobuf encoding of the converted rows, no network, no server), to show where the time goes.
- * Prints progress on stderr and one `BENCH {…}` JSON line per figure (median of the runs) on stdout.
+ * - `bigquery-append-prepared-<table>`, the pipeline's path: the batches' messages were checked and
+ *   their rows laid out beforehand by the prepare workers (PreparePool, in the warehouse's
+ *   rowEncoding: protobuf rows), and the figure is the adapter appending those prepared rows
+ *   (BatchWriter's call) until acknowledged. Extras: the workers' own rate (contract + encoding), and
+ *   both overlapped as in the pipeline (batch n+1 prepared while batch n is appended).
+ * - `bigquery-append-<table>`: BigQueryWarehouse.append() of row objects (rowOf), encoded on the
+ *   main thread.
+ *
+ * Baseline, same rows, same run: protobuf encoding alone of the converted rows (storageRowOf, then
+ * protobufjs with the table's descriptor: what the managed writer's JSONWriter does), no network, no
+ * server, on the main thread. Prints progress on stderr and one `BENCH {…}` JSON line per figure
+ * (median of the runs) on stdout.
+ *
+ * The script also runs on a tree from before issue 16, whose workers made NDJSON that the adapter
+ * parsed again (appendNdjson): the prepared figure then says `ndjson` in `rowFormat`.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +39,8 @@ import 'protobufjs/ext/descriptor/index.js';
 import { MessageChecker } from '../src/contract/message-checker.js';
 import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
 import { TrafficGenerator } from '../src/generator/traffic-generator.js';
+import { PreparePool, defaultPrepareWorkers } from '../src/pipeline/prepare-pool.js';
+import type { PreparedBatch, TableRows } from '../src/pipeline/prepared-batch.js';
 import { BigQueryWarehouse } from '../src/warehouse/bigquery/bigquery-warehouse.js';
 import { tableFieldsOf } from '../src/warehouse/bigquery/model-resources.js';
 import { storageRowOf } from '../src/warehouse/bigquery/storage-row.js';
@@ -43,23 +56,36 @@ const PROJECT = 'bench-project';
 
 const checker = new MessageChecker();
 const generator = new TrafficGenerator({ seed: 7, universe: buildReferenceUniverse({ seed: 42 }) });
-const pools: Record<EventTableName, RowOf<EventTableName>[]> = {
-  orders: [],
-  inventory: [],
-  user_activity: [],
+const pools: Record<EventTableName, { rows: RowOf<EventTableName>[]; payloads: Buffer[] }> = {
+  orders: { rows: [], payloads: [] },
+  inventory: { rows: [], payloads: [] },
+  user_activity: { rows: [], payloads: [] },
 };
-const now = new Date().toISOString();
-while (TABLES.some((t) => pools[t].length < POOL)) {
-  const checked = checker.check(generator.next().data);
+const now = new Date();
+while (TABLES.some((t) => pools[t].rows.length < POOL)) {
+  const { data } = generator.next();
+  const checked = checker.check(data);
   if (!checked.ok) continue;
   const pool = pools[TABLE_OF_TYPE[checked.eventType]];
-  if (pool.length < POOL) pool.push(rowOf(checked, now, now));
+  if (pool.rows.length >= POOL) continue;
+  pool.rows.push(rowOf(checked, now.toISOString(), now.toISOString()));
+  pool.payloads.push(data);
 }
 const rowsOf = (table: EventTableName): RowOf<EventTableName>[] =>
   Array.from({ length: count }, (_, i) => ({
-    ...pools[table][i % POOL]!,
+    ...pools[table].rows[i % POOL]!,
     event_id: i.toString(16).padStart(32, '0'),
   }));
+/** The same events as messages, in batches of `batch`, as the pipeline closes them. */
+const batchesOf = (table: EventTableName): { data: Buffer; publishTime: Date }[][] => {
+  const messages = Array.from({ length: count }, (_, i) => ({
+    data: pools[table].payloads[i % POOL]!,
+    publishTime: now,
+  }));
+  return Array.from({ length: Math.ceil(count / batch) }, (_, i) =>
+    messages.slice(i * batch, (i + 1) * batch),
+  );
+};
 
 // The server in its own process, so its decoding does not run on the client's event loop.
 const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fake-bigquery/serve.ts', PROJECT], {
@@ -68,10 +94,8 @@ const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/fake-big
 const [firstLine] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
 const server = JSON.parse(firstLine) as { restUrl: string; grpcEndpoint: string };
 
-/** Seconds to append every row of `table` in batches, to a fresh dataset. */
-async function appendSeconds(table: EventTableName, rows: readonly RowOf<EventTableName>[]): Promise<number> {
-  const datasetId = `bench_${randomUUID().slice(0, 8)}`;
-  const warehouse = new BigQueryWarehouse({
+function warehouseOn(datasetId: string): BigQueryWarehouse {
+  return new BigQueryWarehouse({
     uri: `bigquery:${PROJECT}.${datasetId}`,
     projectId: PROJECT,
     datasetId,
@@ -79,20 +103,40 @@ async function appendSeconds(table: EventTableName, rows: readonly RowOf<EventTa
     writeEndpoint: server.grpcEndpoint,
     credentials: 'none',
   });
+}
+
+/** Seconds `write` takes to append `rows` rows of `table` to a fresh dataset (the server counts them). */
+async function appendSeconds(
+  table: EventTableName,
+  rows: number,
+  write: (warehouse: BigQueryWarehouse) => Promise<void>,
+): Promise<number> {
+  const warehouse = warehouseOn(`bench_${randomUUID().slice(0, 8)}`);
   try {
     await warehouse.ensureSchema();
     const started = performance.now();
-    for (let i = 0; i < rows.length; i += batch) await warehouse.append(table, rows.slice(i, i + batch));
+    await write(warehouse);
     const seconds = (performance.now() - started) / 1000;
     // The server counts its stored rows for this one query form (it is not a SQL engine).
     const { rows: counted } = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);
-    if (counted[0]?.n !== rows.length) {
-      throw new Error(`${table}: server stored ${String(counted[0]?.n)} rows, expected ${rows.length}`);
+    if (counted[0]?.n !== rows) {
+      throw new Error(`${table}: server stored ${String(counted[0]?.n)} rows, expected ${rows}`);
     }
     return seconds;
   } finally {
     await warehouse.close();
   }
+}
+
+/** What BatchWriter calls for a table's prepared rows. */
+function appendPrepared(warehouse: BigQueryWarehouse, prepared: PreparedBatch): Promise<unknown> {
+  return Promise.all(
+    prepared.tables.map((rows: TableRows) =>
+      'encoded' in rows
+        ? warehouse.appendEncoded(rows.table, rows.encoded)
+        : warehouse.appendNdjson(rows.table, rows.ndjson, rows.rows),
+    ),
+  );
 }
 
 /** Seconds for the library's protobuf encoding of the converted rows alone (what JSONWriter does). */
@@ -114,32 +158,94 @@ function encodeSeconds(table: EventTableName, rows: readonly RowOf<EventTableNam
   return (performance.now() - started) / 1000;
 }
 
+// The pool lays rows out as the adapter asks (a tree without rowEncoding: NDJSON).
+const pool = new PreparePool(defaultPrepareWorkers(), {}, warehouseOn('encoding').rowEncoding);
 try {
   for (const table of TABLES) {
     const rows = rowsOf(table);
-    const measured = { append: [] as number[], encode: [] as number[] };
+    const batches = batchesOf(table);
+    const measured = { prepared: [] as number[], pipelined: [] as number[], workers: [] as number[] };
+    const objects: number[] = [];
+    const encode: number[] = [];
+    let rowFormat = '';
+    // Warm-up, not measured: one batch through both paths, so neither process measures its JIT.
+    const warm = await pool.prepare(batches[0]!);
+    await appendSeconds(table, warm.tables[0]!.rows + batch, async (w) => {
+      await appendPrepared(w, warm);
+      await w.append(table, rows.slice(0, batch));
+    });
     for (let run = 0; run < runs; run++) {
-      measured.append.push(count / (await appendSeconds(table, rows)));
-      measured.encode.push(count / encodeSeconds(table, rows));
+      const started = performance.now();
+      const prepared = await Promise.all(batches.map((messages) => pool.prepare(messages)));
+      measured.workers.push(count / ((performance.now() - started) / 1000));
+      rowFormat = 'encoded' in prepared[0]!.tables[0]! ? 'protobuf rows from the workers' : 'ndjson';
+      measured.prepared.push(
+        count /
+          (await appendSeconds(table, count, async (w) => {
+            for (const batchOf of prepared) await appendPrepared(w, batchOf);
+          })),
+      );
+      measured.pipelined.push(
+        count /
+          (await appendSeconds(table, count, async (w) => {
+            let next = pool.prepare(batches[0]!);
+            for (let i = 0; i < batches.length; i++) {
+              const current = await next;
+              if (i + 1 < batches.length) next = pool.prepare(batches[i + 1]!);
+              await appendPrepared(w, current);
+            }
+          })),
+      );
+      objects.push(
+        count /
+          (await appendSeconds(table, count, async (w) => {
+            for (let i = 0; i < rows.length; i += batch) await w.append(table, rows.slice(i, i + batch));
+          })),
+      );
+      encode.push(count / encodeSeconds(table, rows));
       process.stderr.write(
-        `${table} run ${run + 1}/${runs}: append ${Math.round(measured.append.at(-1)!)} rows/s, encode only ${Math.round(measured.encode.at(-1)!)}\n`,
+        `${table} run ${run + 1}/${runs}: prepared rows ${Math.round(measured.prepared.at(-1)!)} rows/s (${rowFormat}), ` +
+          `pipelined ${Math.round(measured.pipelined.at(-1)!)}, workers alone ${Math.round(measured.workers.at(-1)!)}, ` +
+          `append() of objects ${Math.round(objects.at(-1)!)}, encode only ${Math.round(encode.at(-1)!)}\n`,
       );
     }
+    /** Each run's rate over that run's encoding-alone rate, in %: the machine's load cancels out. */
+    const ratios = (rates: readonly number[]): string =>
+      rates.map((rate, i) => Math.round((100 * rate) / encode[i]!)).join(', ');
+    const baseline = {
+      name: 'protobuf encoding of the same rows alone (no network, no server)',
+      value: Math.round(median(encode)),
+      unit: 'rows/s',
+    };
+    printResult({
+      name: `bigquery-append-prepared-${table}`,
+      description: `the pipeline's path: rows of '${table}' prepared by the prepare workers → BigQueryWarehouse → the local Storage Write API server, batches of ${batch}, until acknowledged`,
+      value: Math.round(median(measured.prepared)),
+      unit: 'rows/s',
+      runs: measured.prepared.map(Math.round),
+      target: '≥ 80 % of encoding alone (issue 16)',
+      baseline,
+      extra: {
+        rows: count,
+        batch,
+        rowFormat,
+        'ratio to encoding alone per run (%)': ratios(measured.prepared),
+        'prepare workers alone (rows/s)': Math.round(median(measured.workers)),
+        'prepare and append overlapped (rows/s)': Math.round(median(measured.pipelined)),
+      },
+    });
     printResult({
       name: `bigquery-append-${table}`,
-      description: `BigQueryWarehouse.append('${table}') through the Storage Write API to the local protocol server, batches of ${batch}, until acknowledged`,
-      value: Math.round(median(measured.append)),
+      description: `BigQueryWarehouse.append('${table}') of row objects through the Storage Write API to the local protocol server, batches of ${batch}, until acknowledged`,
+      value: Math.round(median(objects)),
       unit: 'rows/s',
-      runs: measured.append.map(Math.round),
-      baseline: {
-        name: 'protobuf encoding of the same rows alone (no network, no server)',
-        value: Math.round(median(measured.encode)),
-        unit: 'rows/s',
-      },
-      extra: { rows: count, batch },
+      runs: objects.map(Math.round),
+      baseline,
+      extra: { rows: count, batch, 'ratio to encoding alone per run (%)': ratios(objects) },
     });
   }
 } finally {
+  await pool.close();
   child.stdin!.end();
   await once(child, 'exit');
 }

@@ -46,9 +46,10 @@ export interface BackfillProgress {
 
 /**
  * Replays archived NDJSON through the same contract, routing and sinks as the stream: each line is one
- * message, checked by the same {@link PreparePool} and written by the same {@link BatchWriter} to the
- * lake, the warehouse and the DLQ. Files finished earlier (per the checkpoint) are skipped; running the
- * same backfill twice adds nothing to any view, since the views dedupe by event_id (a hash of the bytes).
+ * message, checked by the same {@link PreparePool} (rows laid out as the warehouse asks) and written
+ * by the same {@link BatchWriter} to the lake, the warehouse and the DLQ. Files finished earlier (per
+ * the checkpoint) are skipped; running the same backfill twice adds nothing to any view, since the
+ * views dedupe by event_id (a hash of the bytes).
  *
  * Batches span files, and one batch is written while the next is read and checked (on a worker
  * thread), also across file boundaries (an archive of 50,000-line files would otherwise alternate
@@ -60,7 +61,11 @@ export interface BackfillProgress {
  * file's name (when the file was opened), or the backfill's own start time.
  */
 export async function runBackfill(options: BackfillOptions): Promise<BackfillProgress> {
-  const pool = new PreparePool(options.prepareWorkers ?? defaultPrepareWorkers(), options.contract ?? {});
+  const pool = new PreparePool(
+    options.prepareWorkers ?? defaultPrepareWorkers(),
+    options.contract ?? {},
+    options.warehouse.rowEncoding,
+  );
   try {
     return await replayFiles(options, pool);
   } finally {

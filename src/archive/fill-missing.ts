@@ -1,3 +1,4 @@
+import { ShopstreamError } from '../errors/shopstream-error.js';
 import { PreparePool, defaultPrepareWorkers, type WorkerContractOptions } from '../pipeline/prepare-pool.js';
 import type { FillTarget } from '../warehouse/migration/fill-target.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
@@ -56,6 +57,8 @@ export async function runFillMissing(options: FillMissingOptions): Promise<FillM
     batch = [];
     progress.rejected += prepared.rejected.length;
     for (const rows of prepared.tables) {
+      // (The pool makes NDJSON, its default: a fill reads the rows as JSON, whatever the warehouse.)
+      if (!('ndjson' in rows)) throw new ShopstreamError('SHOP_E_INTERNAL', 'fill: rows are not NDJSON');
       progress.accepted += rows.rows;
       for (const target of options.targets.filter((t) => t.table === rows.table))
         progress.updated[`${target.table}.${target.path}`]! += await options.warehouse.fillMissing(

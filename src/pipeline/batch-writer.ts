@@ -2,10 +2,11 @@ import type { ReceivedMessage } from '../bus/message-bus.js';
 import type { Lake } from '../lake/lake.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { TABLE_OF_TYPE, type EventTableName } from '../warehouse/rows.js';
-import type { Warehouse } from '../warehouse/warehouse.js';
+import type { AppendResult, Warehouse } from '../warehouse/warehouse.js';
+import { ShopstreamError } from '../errors/shopstream-error.js';
 import { deadLetterRecordOf, ingestErrorRowOf } from './dead-letter-record.js';
 import { errorFileKey, eventFileKey, minuteOf } from './lake-layout.js';
-import { eventTypeOfOutcome, type PreparedBatch } from './prepared-batch.js';
+import { eventTypeOfOutcome, type PreparedBatch, type TableRows } from './prepared-batch.js';
 import { WriteProgress, type RefusedMessage } from './write-progress.js';
 
 /** Which sink failed (or the worker preparing the batch), so health and logs can name it. */
@@ -92,9 +93,7 @@ export class BatchWriter {
     if (tables.length === 0) return;
     const started = performance.now();
     // All at once: an adapter that commits in groups puts the tables in one transaction.
-    const results = await Promise.allSettled(
-      tables.map(({ table, ndjson, rows }) => this.warehouse.appendNdjson(table, ndjson, rows)),
-    );
+    const results = await Promise.allSettled(tables.map((rows) => this.appendTable(rows)));
     let failure: unknown;
     let records = 0;
     results.forEach((result, i) => {
@@ -121,9 +120,19 @@ export class BatchWriter {
     this.telemetry.emit('sink:flushed', {
       sink: 'warehouse',
       records,
-      bytes: tables.reduce((sum, t) => sum + t.ndjson.length, 0),
+      bytes: tables.reduce((sum, t) => sum + ('encoded' in t ? t.encoded.bytes : t.ndjson).length, 0),
       ms: performance.now() - started,
     });
+  }
+
+  /** Appends a table's rows the way the warehouse asked the workers to lay them out. */
+  private appendTable(rows: TableRows): Promise<AppendResult> {
+    if (!('encoded' in rows)) return this.warehouse.appendNdjson(rows.table, rows.ndjson, rows.rows);
+    if (!this.warehouse.appendEncoded)
+      return Promise.reject(
+        new ShopstreamError('SHOP_E_INTERNAL', `${this.warehouse.uri} takes no encoded rows`),
+      );
+    return this.warehouse.appendEncoded(rows.table, rows.encoded);
   }
 
   /** The DLQ records of `rejected`: a lake file under output/errors, then ingest_errors rows. */
@@ -163,7 +172,7 @@ async function settleAll(writes: readonly Promise<void>[]): Promise<void> {
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
-/** The batch index of each row of a table's NDJSON: rows were laid out in message order. */
+/** The batch index of each row of a table's rows: they were laid out in message order. */
 function messagesOfTable(prepared: PreparedBatch, table: EventTableName): number[] {
   const indexes: number[] = [];
   prepared.outcomes.forEach((outcome, index) => {

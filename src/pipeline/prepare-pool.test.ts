@@ -47,7 +47,7 @@ describe('PreparePool', () => {
     expect(prepared.lakeFiles.reduce((sum, f) => sum + f.records, 0)).toBe(501);
     // One row per accepted event, with its event_id and publish time, and without the unknown field.
     const rows = prepared.tables.flatMap((t) =>
-      text(t.ndjson)
+      text('ndjson' in t ? t.ndjson : new Uint8Array())
         .split('\n')
         .slice(0, -1)
         .map((l) => JSON.parse(l)),

@@ -4,11 +4,18 @@ import type { ReceivedMessage } from '../bus/message-bus.js';
 import type { ContractOptions } from '../contract/contract-options.js';
 import { ShopstreamError } from '../errors/shopstream-error.js';
 import { startWorker } from '../util/start-worker.js';
+import { NDJSON_ROWS, type RowEncoding } from '../warehouse/row-encoding.js';
 import { packMessages, transferablesOf, type PackedMessages } from './packed-messages.js';
 import type { PreparedBatch } from './prepared-batch.js';
 
 /** The contract's options a worker thread can receive (a clock function cannot cross threads). */
 export type WorkerContractOptions = Omit<ContractOptions, 'now'>;
+
+/** What a prepare worker starts with. */
+export interface PrepareWorkerData {
+  readonly contract: WorkerContractOptions;
+  readonly rowEncoding: RowEncoding;
+}
 
 export interface PrepareRequest {
   readonly id: number;
@@ -42,7 +49,8 @@ export function defaultPrepareWorkers(): number {
  * {@link prepareBatch}). Decoding, validating and hashing are most of the pipeline's per-event CPU;
  * here they run beside the main thread, which meanwhile pulls from the bus and writes the sinks.
  * A batch goes to the worker with the fewest pending; a worker that dies fails its pending batches
- * (their messages are retried by the caller) and is replaced.
+ * (their messages are retried by the caller) and is replaced. Rows come out as `rowEncoding` says:
+ * give it the warehouse's (Warehouse.rowEncoding); the default is NDJSON.
  */
 export class PreparePool {
   private readonly workers: PoolWorker[] = [];
@@ -52,6 +60,7 @@ export class PreparePool {
   constructor(
     size: number,
     private readonly contract: WorkerContractOptions,
+    private readonly rowEncoding: RowEncoding = NDJSON_ROWS,
   ) {
     if (!(size >= 1)) throw new RangeError(`prepare workers must be ≥ 1, got ${size}`);
     for (let i = 0; i < size; i++) this.workers.push(this.spawn());
@@ -78,7 +87,10 @@ export class PreparePool {
 
   private spawn(): PoolWorker {
     const entry: PoolWorker = {
-      worker: startWorker(import.meta.url, './prepare-worker', { contract: this.contract }),
+      worker: startWorker(import.meta.url, './prepare-worker', {
+        contract: this.contract,
+        rowEncoding: this.rowEncoding,
+      } satisfies PrepareWorkerData),
       pending: new Map(),
     };
     const { worker } = entry;

@@ -2,9 +2,11 @@ import type { ContractFailure } from '../contract/contract-failure.js';
 import { EVENT_TYPES, type EventType } from '../contract/event-types.js';
 import type { AcceptedMessage, MessageChecker } from '../contract/message-checker.js';
 import { ndjson } from '../warehouse/ndjson.js';
+import type { EncodedRows, RowEncoder } from '../warehouse/row-encoding.js';
 import { EVENT_TABLES, TABLE_OF_TYPE, rowOf, type EventTableName } from '../warehouse/rows.js';
 import { minuteOf } from './lake-layout.js';
 import { eventTimeOf } from '../contract/event-time.js';
+import { EncodedRowsBuilder } from './encoded-rows-builder.js';
 import { NdjsonBuilder } from './ndjson-builder.js';
 import type { PackedMessages } from './packed-messages.js';
 
@@ -17,10 +19,20 @@ export interface LakeFileContent {
   readonly records: number;
 }
 
+/** One table's rows, in the encoding the warehouse asked for (Warehouse.rowEncoding). */
+export type TableRows = NdjsonTableRows | EncodedTableRows;
+
 /** One table's rows as NDJSON (UTF-8), every column but `ingestion_time` (the warehouse stamps it). */
-export interface TableRows {
+export interface NdjsonTableRows {
   readonly table: EventTableName;
   readonly ndjson: Uint8Array;
+  readonly rows: number;
+}
+
+/** One table's rows as the warehouse's row encoder serialized them, `ingestion_time` left to stamp. */
+export interface EncodedTableRows {
+  readonly table: EventTableName;
+  readonly encoded: EncodedRows;
   readonly rows: number;
 }
 
@@ -46,9 +58,14 @@ export function eventTypeOfOutcome(outcome: number): EventType | undefined {
 /**
  * Checks every message against the contract and lays out what each sink will write. Lake files are
  * grouped by the event's own minute; rows by table. Payloads go into them as bytes, so an event is
- * never encoded again on its way to the sinks.
+ * never encoded again on its way to the sinks. Rows are NDJSON, or what `rowEncoder` (the
+ * warehouse's, see RowEncoding) makes of them.
  */
-export function prepareBatch(checker: MessageChecker, packed: PackedMessages): PreparedBatch {
+export function prepareBatch(
+  checker: MessageChecker,
+  packed: PackedMessages,
+  rowEncoder?: RowEncoder,
+): PreparedBatch {
   const count = packed.publishTimes.length;
   const outcomes = new Uint8Array(count);
   const lake = new Map<string, { eventType: EventType; minute: string; file: NdjsonBuilder }>();
@@ -57,6 +74,7 @@ export function prepareBatch(checker: MessageChecker, packed: PackedMessages): P
     inventory: new NdjsonBuilder(),
     user_activity: new NdjsonBuilder(),
   };
+  const encoded = rowEncoder && new EncodedRowsBuilder(rowEncoder);
   const rejected: { index: number; failure: ContractFailure }[] = [];
   const unknownFields: Record<EventType, number> = { order: 0, inventory: 0, user_activity: 0 };
   const publishTimeText = isoTextCache();
@@ -74,7 +92,10 @@ export function prepareBatch(checker: MessageChecker, packed: PackedMessages): P
     let group = lake.get(key);
     if (!group) lake.set(key, (group = { eventType: checked.eventType, minute, file: new NdjsonBuilder() }));
     group.file.addLine(checked.lineIsPayload ? bytes : checked.line);
-    addRow(rows[TABLE_OF_TYPE[checked.eventType]], checked, bytes, publishTimeText(packed.publishTimes[i]!));
+    const table = TABLE_OF_TYPE[checked.eventType];
+    const publishTime = publishTimeText(packed.publishTimes[i]!);
+    if (encoded) encoded.add(table, rowOf(checked, publishTime, ''));
+    else addRow(rows[table], checked, bytes, publishTime);
   }
   return {
     outcomes,
@@ -84,11 +105,13 @@ export function prepareBatch(checker: MessageChecker, packed: PackedMessages): P
       bytes: file.toBytes(),
       records: file.lines,
     })),
-    tables: EVENT_TABLES.filter((table) => rows[table].lines > 0).map((table) => ({
-      table,
-      ndjson: rows[table].toBytes(),
-      rows: rows[table].lines,
-    })),
+    tables: encoded
+      ? encoded.finish()
+      : EVENT_TABLES.filter((table) => rows[table].lines > 0).map((table) => ({
+          table,
+          ndjson: rows[table].toBytes(),
+          rows: rows[table].lines,
+        })),
     rejected,
     unknownFields,
   };
@@ -99,7 +122,9 @@ export function transferablesOfPrepared(prepared: PreparedBatch): ArrayBuffer[] 
   return [
     prepared.outcomes.buffer,
     ...prepared.lakeFiles.map((f) => f.bytes.buffer),
-    ...prepared.tables.map((t) => t.ndjson.buffer),
+    ...prepared.tables.flatMap((t) =>
+      'encoded' in t ? [t.encoded.bytes.buffer, t.encoded.offsets.buffer] : [t.ndjson.buffer],
+    ),
   ] as ArrayBuffer[];
 }
 

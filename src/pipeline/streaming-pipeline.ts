@@ -113,7 +113,11 @@ export class StreamingPipeline {
   /** Starts pulling. Throws when the subscription does not exist. */
   async start(): Promise<void> {
     await this.deps.bus.describeSubscription(this.options.subscription);
-    this.pool = new PreparePool(this.options.prepareWorkers, this.options.contract);
+    this.pool = new PreparePool(
+      this.options.prepareWorkers,
+      this.options.contract,
+      this.deps.warehouse.rowEncoding,
+    );
     this.stats.startedAt = Date.now();
     // When deliveries pause, write what we have instead of waiting for the batch's max age: the bus
     // has nothing more right now, so waiting only adds latency.

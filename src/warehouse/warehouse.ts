@@ -2,6 +2,7 @@ import type { EventTableName, IngestErrorRow, RowOf } from './rows.js';
 import type { FillTarget } from './migration/fill-target.js';
 import type { EnsureSchemaOptions, SchemaMigration } from './migration/schema-migration.js';
 import type { ReferenceData } from './reference-data.js';
+import type { EncodedRows, RowEncoding } from './row-encoding.js';
 
 /**
  * The warehouse port: the model's schema, appends of rows, and SQL queries.
@@ -13,6 +14,12 @@ import type { ReferenceData } from './reference-data.js';
  */
 export interface Warehouse {
   readonly uri: string;
+  /**
+   * What the pipeline's prepare workers make of the rows for this warehouse: NDJSON lines (then the
+   * pipeline appends them with {@link appendNdjson}) or rows serialized by the adapter's own encoder
+   * (then with {@link appendEncoded}). See RowEncoding.
+   */
+  readonly rowEncoding: RowEncoding;
   /** Opens the connection and checks it answers (the health check). */
   start(): Promise<void>;
   /**
@@ -48,6 +55,13 @@ export interface Warehouse {
    * builds a row object.
    */
   appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult>;
+  /**
+   * Appends rows serialized by the encoder this warehouse's {@link rowEncoding} names (on a worker
+   * thread), every column but `ingestion_time`, which the warehouse sets to the time it writes them.
+   * Same guarantees as {@link append}; rows the encoder refused (EncodedRows.rejected) are in the
+   * result's `rejected` too. Only a warehouse whose rowEncoding is an encoder has it.
+   */
+  appendEncoded?(table: EventTableName, rows: EncodedRows): Promise<AppendResult>;
   /** Appends DLQ records to ingest_errors; a refused row fails the whole call (the DLQ must take every row). */
   appendErrors(rows: readonly IngestErrorRow[]): Promise<void>;
   /** Runs SQL in the warehouse's dialect. Bad SQL throws SHOP_E_WAREHOUSE_QUERY with the engine's message. */
@@ -57,7 +71,7 @@ export interface Warehouse {
 
 /** A row an append left out because the warehouse refused it for good. */
 export interface RejectedRow {
-  /** Its position among the rows given (for appendNdjson, its line, from 0). */
+  /** Its position among the rows given (for appendNdjson, its line, from 0; for appendEncoded, its row). */
   readonly index: number;
   /** The warehouse's own words, for the DLQ record. */
   readonly message: string;

@@ -2,12 +2,13 @@ import { ShopstreamError } from '../../src/errors/shopstream-error.js';
 import type { FillTarget } from '../../src/warehouse/migration/fill-target.js';
 import type { EnsureSchemaOptions, SchemaMigration } from '../../src/warehouse/migration/schema-migration.js';
 import type { ReferenceData } from '../../src/warehouse/reference-data.js';
+import type { EncodedRows, RowEncoding } from '../../src/warehouse/row-encoding.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../../src/warehouse/rows.js';
 import type { AppendResult, QueryResult, Warehouse } from '../../src/warehouse/warehouse.js';
 
 /**
  * A {@link Warehouse} in front of a real one whose writes fail for a while: during a fault window
- * `append`, `appendNdjson` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the
+ * `append`, `appendNdjson`, `appendEncoded` and `appendErrors` throw a retryable SHOP_E_WAREHOUSE_UNAVAILABLE (what the
  * DuckDB adapter throws for a locked or broken file) without touching the real warehouse; outside it,
  * and for every other call, the real warehouse does the work. `hang()` makes writes never settle
  * instead, as over a connection that stopped answering.
@@ -27,6 +28,10 @@ export class FlakyWarehouse implements Warehouse {
 
   get uri(): string {
     return this.inner.uri;
+  }
+
+  get rowEncoding(): RowEncoding {
+    return this.inner.rowEncoding;
   }
 
   /** Writes fail from now for `ms` milliseconds. */
@@ -67,6 +72,12 @@ export class FlakyWarehouse implements Warehouse {
   async appendNdjson(table: EventTableName, ndjson: Uint8Array, rowCount: number): Promise<AppendResult> {
     await this.check(`append to ${table}`);
     return this.inner.appendNdjson(table, ndjson, rowCount);
+  }
+
+  async appendEncoded(table: EventTableName, rows: EncodedRows): Promise<AppendResult> {
+    await this.check(`append to ${table}`);
+    if (!this.inner.appendEncoded) throw new Error(`${this.inner.uri} takes no encoded rows`);
+    return this.inner.appendEncoded(table, rows);
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {

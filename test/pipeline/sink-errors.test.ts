@@ -50,15 +50,9 @@ afterAll(async () => {
 });
 
 function bigQuery(datasetId: string): BigQueryWarehouse {
-  return new BigQueryWarehouse({
-    uri: `bigquery:${PROJECT}.${datasetId}`,
-    projectId: PROJECT,
-    datasetId,
-    apiEndpoint: bq.restUrl,
-    writeEndpoint: bq.grpcEndpoint,
-    credentials: 'none',
-    retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 20 },
-  });
+  return new BigQueryWarehouse(
+    bq.warehouseOptions(datasetId, { retry: { maxAttempts: 3, initialBackoffMs: 5, maxBackoffMs: 20 } }),
+  );
 }
 
 /** The operator's orders table (Terraform, say) declares the city as STRING(12); setup makes the rest. */

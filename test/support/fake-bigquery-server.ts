@@ -1,4 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { BigQueryWarehouseOptions } from '../../src/warehouse/bigquery/bigquery-warehouse.js';
 import { BigQueryStore, type FakeTable } from './fake-bigquery/bigquery-store.js';
 import { QueryAnswerer, type CannedFailure, type CannedResult } from './fake-bigquery/query-answerer.js';
 import { RestApiServer, type FakeRestRequest, type FakeStatement } from './fake-bigquery/rest-api-server.js';
@@ -46,9 +47,8 @@ export type GrpcStatusName = keyof typeof GrpcStatus;
  * gRPC UNIMPLEMENTED). Clients connect without credentials: plaintext gRPC, no OAuth token.
  *
  * @example
- * const bq = await FakeBigQueryServer.start();
- * const warehouse = new BigQueryWarehouse({ uri, projectId: 'p', datasetId: 'd',
- *   apiEndpoint: bq.restUrl, writeEndpoint: bq.grpcEndpoint, credentials: 'none' });
+ * const bq = await FakeBigQueryServer.start({ defaultProjectId: 'p' });
+ * const warehouse = new BigQueryWarehouse(bq.warehouseOptions('d'));
  * bq.failNextAppends(2, 'UNAVAILABLE');
  * bq.rows('p', 'd', 'orders'); // decoded rows
  * await bq.close();
@@ -60,9 +60,11 @@ export class FakeBigQueryServer {
   private readonly write: WriteApiServer;
   private restBase = '';
   private grpcAddress = '';
+  private readonly defaultProject: string;
 
   private constructor(options: FakeBigQueryServerOptions) {
     const defaultProject = options.defaultProjectId ?? 'test-project';
+    this.defaultProject = defaultProject;
     this.answerer = new QueryAnswerer(this.store, () => defaultProject);
     this.rest = new RestApiServer(this.store, this.answerer, options.queryPageSize ?? 10_000);
     this.write = new WriteApiServer(this.store, options.maxAppendRequestBytes ?? APPEND_REQUEST_LIMIT_BYTES);
@@ -84,6 +86,22 @@ export class FakeBigQueryServer {
   /** `127.0.0.1:<port>`: the Storage Write API endpoint (plaintext gRPC). */
   get grpcEndpoint(): string {
     return this.grpcAddress;
+  }
+
+  /** Options of a BigQueryWarehouse on a dataset of this server's default project (no credentials). */
+  warehouseOptions(
+    datasetId: string,
+    more: Partial<BigQueryWarehouseOptions> = {},
+  ): BigQueryWarehouseOptions {
+    return {
+      uri: `bigquery:${this.defaultProject}.${datasetId}`,
+      projectId: this.defaultProject,
+      datasetId,
+      apiEndpoint: this.restUrl,
+      writeEndpoint: this.grpcEndpoint,
+      credentials: 'none',
+      ...more,
+    };
   }
 
   /** Every REST request answered, in order. */

@@ -156,6 +156,34 @@ describe('the local BigQuery server refuses what BigQuery refuses', () => {
     expect(bq.rows(PROJECT, DATASET, 't')).toEqual([]);
   });
 
+  it('names a bad value inside records by its path, the element of a repeated one by its index', async () => {
+    const nested = [
+      { name: 'id', type: 'STRING', mode: 'REQUIRED' },
+      {
+        name: 'items',
+        type: 'RECORD',
+        mode: 'REPEATED',
+        fields: [{ name: 'price', type: 'NUMERIC', mode: 'REQUIRED' }],
+      },
+      { name: 'address', type: 'RECORD', fields: [{ name: 'city', type: 'STRING', maxLength: '3' }] },
+    ];
+    await rest.dataset(DATASET).createTable('nested', { schema: nested });
+    const response = await append('nested', nested, [
+      { id: 'a', items: [{ price: '1' }, { price: '1.0000000001' }] },
+      { id: 'b', address: { city: 'Lyon' } },
+      { id: 'c', items: [{ price: '2.5' }], address: { city: 'Bly' } },
+    ]);
+    expect(response.rowErrors?.map((e) => [e.index, e.message])).toEqual([
+      ['0', expect.stringMatching(/^items\[1\]\.price: "1\.0000000001" does not fit NUMERIC/)],
+      ['1', 'Field address.city: STRING(3) has maximum length 3 but got a value with length 4'],
+    ]);
+    expect(bq.rows(PROJECT, DATASET, 'nested')).toEqual([]);
+    await append('nested', nested, [{ id: 'c', items: [{ price: '2.5' }], address: { city: 'Bly' } }]);
+    expect(bq.rows(PROJECT, DATASET, 'nested')).toEqual([
+      { id: 'c', items: [{ price: '2.5' }], address: { city: 'Bly' } },
+    ]);
+  });
+
   it('stores what it accepts, decoded with the writer schema', async () => {
     const response = await append('t', schema, [
       { id: 'ok', at: 1_714_550_400_000_001, amount: '12.50', tags: ['a'] },

@@ -12,7 +12,15 @@ import { ENUMERATIONS } from '../../src/warehouse/model/enumerations.js';
 import { TABLES } from '../../src/warehouse/model/tables.js';
 import { VIEWS } from '../../src/warehouse/model/views.js';
 import { openWarehouse } from '../../src/warehouse/open-warehouse.js';
-import { rowOf, type InventoryRow, type OrderRow, type UserActivityRow } from '../../src/warehouse/rows.js';
+import { loadRowEncoder, type EncodedRows } from '../../src/warehouse/row-encoding.js';
+import {
+  rowOf,
+  type EventTableName,
+  type InventoryRow,
+  type OrderRow,
+  type RowOf,
+  type UserActivityRow,
+} from '../../src/warehouse/rows.js';
 import {
   BigQueryWarehouse,
   type BigQueryWarehouseOptions,
@@ -40,16 +48,12 @@ afterAll(async () => {
 /** A warehouse on a fresh dataset of the fake server (backoffs short, so retries take milliseconds). */
 function warehouse(options: Partial<BigQueryWarehouseOptions> = {}): BigQueryWarehouse {
   const datasetId = options.datasetId ?? `ds_${randomUUID().slice(0, 8)}`;
-  const w = new BigQueryWarehouse({
-    uri: `bigquery:${PROJECT}.${datasetId}`,
-    projectId: PROJECT,
-    datasetId,
-    apiEndpoint: bq.restUrl,
-    writeEndpoint: bq.grpcEndpoint,
-    credentials: 'none',
-    retry: { maxAttempts: 4, initialBackoffMs: 5, maxBackoffMs: 20 },
-    ...options,
-  });
+  const w = new BigQueryWarehouse(
+    bq.warehouseOptions(datasetId, {
+      retry: { maxAttempts: 4, initialBackoffMs: 5, maxBackoffMs: 20 },
+      ...options,
+    }),
+  );
   opened.push(w);
   return w;
 }
@@ -425,6 +429,156 @@ describe('BigQueryWarehouse against the local BigQuery protocol server', () => {
           (t) => `projects/${PROJECT}/datasets/${dataset}/tables/${t}/streams/_default`,
         ),
       );
+    });
+  });
+
+  describe('appendEncoded: rows a prepare worker serialized', () => {
+    /** The rows as a prepare worker encodes them with the warehouse's rowEncoding (ingestion_time left out). */
+    async function encoded(
+      w: BigQueryWarehouse,
+      table: EventTableName,
+      rows: readonly object[],
+    ): Promise<EncodedRows> {
+      const encoder = (await loadRowEncoder(w.rowEncoding))!.forTable(table);
+      for (const row of rows) encoder.add({ ...row, ingestion_time: '' } as RowOf<EventTableName>);
+      return encoder.finish();
+    }
+    const withoutIngestion = (rows: Record<string, unknown>[]): Record<string, unknown>[] =>
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
+      rows.map(({ ingestion_time, ...rest }) => rest);
+
+    const order = rowOf(accepted(ORDER_EVENT), PUBLISHED, INGESTED) as OrderRow;
+    const lone = `a\ud800b`;
+    const longLone = `${'x'.repeat(60)}\udc00`;
+    /** Values at the edges of what the columns take, and keys the table has not. */
+    const edgeOrders = [
+      {
+        ...order,
+        event_id: '1'.repeat(32),
+        order_date: '2023-12-31T23:30:00.654321-01:00',
+        publish_time: '2024-01-01T00:30:00.000001Z',
+        items: [
+          { ...order.items[0]!, product_name: lone, price: 0.123456789, coupon: 'unknown, dropped' },
+          { ...order.items[1]!, product_name: longLone, price: 12345678.9 },
+        ],
+        shipping_address: { street: 'Ünïcödé ☕ 東京 \u{1F600}', city: 'Paris', country: 'France', floor: 3 },
+        total_amount: 0.000000001,
+        coupon_code: 'an unknown column',
+      },
+      { ...order, event_id: '2'.repeat(32), items: [], total_amount: 1e15 },
+    ] as unknown as OrderRow[];
+    const activity = {
+      ...(rowOf(accepted(ACTIVITY_EVENT), PUBLISHED, INGESTED) as UserActivityRow),
+      user_agent: lone,
+      timestamp: '2024-02-29T23:59:59.999999Z',
+    };
+    const inventory = {
+      ...(rowOf(accepted(INVENTORY_EVENT), PUBLISHED, INGESTED) as InventoryRow),
+      quantity_change: -100,
+    };
+
+    it('stores exactly what append() of the same rows stores: µs timestamps, 9-decimal money, lone surrogates, empty and nested records, unknown keys dropped', async () => {
+      const byEncoded = await readyWarehouse();
+      const byObjects = await readyWarehouse();
+      const cases: [EventTableName, object[]][] = [
+        ['orders', edgeOrders],
+        ['user_activity', [activity]],
+        ['inventory', [inventory]],
+      ];
+      const before = Date.now();
+      for (const [table, rows] of cases) {
+        await byEncoded.appendEncoded(table, await encoded(byEncoded, table, rows));
+        await byObjects.append(table, rows as RowOf<EventTableName>[]);
+      }
+      const after = Date.now();
+      for (const [table] of cases) {
+        const stored = bq.rows(PROJECT, datasetOf(byEncoded), table);
+        expect(withoutIngestion(stored)).toEqual(
+          withoutIngestion(bq.rows(PROJECT, datasetOf(byObjects), table)),
+        );
+        // Stamped when written, to the millisecond (as a Date), every row of the append alike.
+        for (const row of stored) {
+          const at = Date.parse(String(row.ingestion_time));
+          expect(at).toBeGreaterThanOrEqual(before);
+          expect(at).toBeLessThanOrEqual(after);
+        }
+      }
+      const [first, empty] = bq.rows(PROJECT, datasetOf(byEncoded), 'orders');
+      expect(first).toMatchObject({
+        order_date: '2024-01-01T00:30:00.654321Z',
+        publish_time: '2024-01-01T00:30:00.000001Z',
+        items: [
+          { product_name: 'a\ufffdb', price: '0.123456789' },
+          { product_name: `${'x'.repeat(60)}\ufffd`, price: '12345678.9' },
+        ],
+        shipping_address: { street: 'Ünïcödé ☕ 東京 \u{1F600}', city: 'Paris', country: 'France' },
+        total_amount: '0.000000001',
+      });
+      expect(first).not.toHaveProperty('coupon_code');
+      expect(first!.shipping_address).not.toHaveProperty('floor');
+      expect(empty).toMatchObject({ items: [], total_amount: '1000000000000000' });
+      expect(bq.rows(PROJECT, datasetOf(byEncoded), 'user_activity')[0]).toMatchObject({
+        user_agent: 'a\ufffdb',
+        timestamp: '2024-02-29T23:59:59.999999Z',
+      });
+    });
+
+    it('names the rows refused while encoding and those the service refused, by position, and writes the others', async () => {
+      const w = await readyWarehouse();
+      const dataset = datasetOf(w);
+      const rows = [
+        order,
+        { ...order, event_id: 'b'.repeat(32), order_date: '2024-02-30T00:00:00Z' },
+        { ...order, event_id: 'c'.repeat(32), total_amount: 1e30 },
+        { ...order, event_id: 'd'.repeat(32) },
+      ];
+      const result = await w.appendEncoded('orders', await encoded(w, 'orders', rows));
+      expect(result.rejected).toEqual([
+        {
+          index: 1,
+          message: expect.stringMatching(/^bigquery: column order_date needs an RFC 3339 timestamp/),
+        },
+        { index: 2, message: expect.stringMatching(/^total_amount: .*does not fit NUMERIC/) },
+      ]);
+      // The row refused while encoding was never sent; the service refused the first request whole.
+      const requests = bq.appends.filter((a) => a.table === `${PROJECT}.${dataset}.orders`);
+      expect(requests.map((r) => [r.outcome, r.rowCount])).toEqual([
+        ['INVALID_ARGUMENT', 3],
+        ['OK', 2],
+      ]);
+      expect(bq.rows(PROJECT, dataset, 'orders').map((r) => r.event_id)).toEqual([
+        order.event_id,
+        'd'.repeat(32),
+      ]);
+    });
+
+    it('splits into requests under the size limit, resends them on a dropped connection, and each row arrives once', async () => {
+      const w = await readyWarehouse({ maxAppendRequestBytes: 8 * 1024, maxInflightAppends: 3 });
+      const dataset = datasetOf(w);
+      const rows = Array.from({ length: 150 }, (_, i) => ({
+        ...order,
+        event_id: i.toString(16).padStart(32, '0'),
+      }));
+      const encodedRows = await encoded(w, 'orders', rows);
+      bq.failNextAppends(1, 'UNAVAILABLE', 'stream');
+      await w.appendEncoded('orders', encodedRows);
+      const requests = bq.appends.filter((a) => a.table === `${PROJECT}.${dataset}.orders`);
+      expect(requests.filter((r) => r.outcome === 'OK').length).toBeGreaterThan(3);
+      expect(Math.max(...requests.map((r) => r.bytes))).toBeLessThanOrEqual(8 * 1024);
+      const stored = bq.rows(PROJECT, dataset, 'orders').map((r) => r.event_id);
+      expect(stored.sort()).toEqual(rows.map((r) => r.event_id).sort());
+    });
+
+    it('stamps the time of each append: the same rows appended again carry the later time', async () => {
+      const w = await readyWarehouse();
+      const rows = await encoded(w, 'inventory', [inventory]);
+      await w.appendEncoded('inventory', rows);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await w.appendEncoded('inventory', rows);
+      const [first, second] = bq
+        .rows(PROJECT, datasetOf(w), 'inventory')
+        .map((r) => Date.parse(String(r.ingestion_time)));
+      expect(second! - first!).toBeGreaterThanOrEqual(5);
     });
   });
 

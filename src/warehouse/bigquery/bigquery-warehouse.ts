@@ -15,6 +15,7 @@ import type { TableModel } from '../model/table-model.js';
 import { TABLES, tableNamed } from '../model/tables.js';
 import { VIEWS } from '../model/views.js';
 import type { ReferenceData } from '../reference-data.js';
+import { rowCountOf, type EncodedRows, type EncoderRowEncoding } from '../row-encoding.js';
 import type { EventTableName, IngestErrorRow, RowOf } from '../rows.js';
 import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
 import {
@@ -37,6 +38,8 @@ import { mergedSchema } from './merged-schema.js';
 import { GRPC_STATUS } from '../../util/grpc-status.js';
 import type { TableField } from './table-field.js';
 import { toWarehouseError } from './to-warehouse-error.js';
+import { stampIngestionTime } from './storage-row-encoder.js';
+import { storageRowEncoding } from './storage-row-encoding.js';
 
 export type { BigQueryWarehouseOptions };
 
@@ -55,7 +58,9 @@ interface ApiError {
  *   partitioning and clustering as the model says, views as GoogleSQL with the placeholders filled.
  * - Rows through the Storage Write API's `_default` stream (`@google-cloud/bigquery-storage`
  *   managed writer), batched and retried by {@link DefaultStreamAppender}. Any number of pipeline
- *   workers may append concurrently: the default stream needs no coordination between writers.
+ *   workers may append concurrently: the default stream needs no coordination between writers. The
+ *   pipeline's prepare workers serialize the rows as protobuf already (see {@link rowEncoding}), so
+ *   this thread only stamps their ingestion time and sends them.
  * - `ref_` and enumeration tables are replaced by load jobs with WRITE_TRUNCATE: one atomic job per
  *   table, so running setup again (or twice at once) leaves exactly one copy of each row.
  * - Queries run with the dataset as default dataset, so `SELECT * FROM orders_dedup` works as on
@@ -72,6 +77,7 @@ export class BigQueryWarehouse implements Warehouse {
   private writerClient: managedwriter.WriterClient | undefined;
   private readonly appenders = new Map<string, DefaultStreamAppender>();
   private readonly inflight = new Set<Promise<AppendResult>>();
+  private encoding: EncoderRowEncoding | undefined;
   private closed = false;
 
   constructor(
@@ -92,6 +98,11 @@ export class BigQueryWarehouse implements Warehouse {
     };
     this.bigquery = new BigQuery(restOptions);
     this.dataset = this.bigquery.dataset(datasetId, location ? { location } : {});
+  }
+
+  /** Protobuf rows of the Storage Write API, made by the prepare workers (storage-row-encoder.ts). */
+  get rowEncoding(): EncoderRowEncoding {
+    return (this.encoding ??= storageRowEncoding());
   }
 
   /**
@@ -287,6 +298,17 @@ export class BigQueryWarehouse implements Warehouse {
       .filter((line) => line.length > 0)
       .map((line) => ({ ...(JSON.parse(line) as object), ingestion_time }) as RowOf<typeof table>);
     return this.append(table, rows);
+  }
+
+  /**
+   * Appends the rows a prepare worker serialized ({@link rowEncoding}) as they are: their
+   * ingestion_time is set to now in place, and the appender sends their bytes.
+   */
+  async appendEncoded(table: EventTableName, rows: EncodedRows): Promise<AppendResult> {
+    this.assertOpen();
+    if (rowCountOf(rows) === 0) return ALL_WRITTEN;
+    stampIngestionTime(rows, new Date());
+    return this.track(this.appender(table).appendEncoded(rows));
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {

@@ -1,20 +1,21 @@
-import { adapt, managedwriter } from '@google-cloud/bigquery-storage';
+import { managedwriter } from '@google-cloud/bigquery-storage';
 import type { Logger } from '../../telemetry/logger.js';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
+import { rowCountOf, type EncodedRows } from '../row-encoding.js';
 import { ALL_WRITTEN, type AppendResult, type RejectedRow } from '../warehouse.js';
-import { requestBytesOf, splitRequests } from './split-requests.js';
-import { storageRowOf, type StorageRow } from './storage-row.js';
+import { splitRequests } from './split-requests.js';
+import { storageDescriptorOf, type StorageDescriptor } from './storage-descriptor.js';
+import { StorageRowEncoder } from './storage-row-encoder.js';
 import type { TableField } from './table-field.js';
 import { isTransientWriteError, messageOf, toWarehouseError } from './to-warehouse-error.js';
 
 type WriterClient = managedwriter.WriterClient;
 type StreamConnection = Awaited<ReturnType<WriterClient['createStreamConnection']>>;
-type JSONWriter = managedwriter.JSONWriter;
-type ProtoDescriptor = ReturnType<typeof adapt.convertStorageSchemaToProto2Descriptor>;
+type Writer = managedwriter.Writer;
 
 /** How the appender splits, paces and retries AppendRows requests. */
 export interface AppendPolicy {
-  /** Estimated size limit of one AppendRows request, in bytes (the API allows 10 MB). */
+  /** Size limit of one AppendRows request, in bytes (the API allows 10 MB). */
   readonly maxRequestBytes: number;
   /** Requests of one append() in flight at once on the connection. */
   readonly maxInflightRequests: number;
@@ -26,15 +27,23 @@ export interface AppendPolicy {
   readonly maxBackoffMs: number;
 }
 
-/** A row ready to send, and where it was among the rows given to append(). */
+/**
+ * What a request carries besides its rows and writer schema, at most: the stream name's framing and
+ * the library's trace id, the ProtoRows and ProtoSchema framing (a tag and a length each).
+ */
+const REQUEST_FRAMING_BYTES = 256;
+/** A row's framing in `serialized_rows`: its tag and the varint of its length. */
+const ROW_FRAMING_BYTES = 6;
+
+/** A serialized row ready to send, and where it was among the rows given to append(). */
 interface PositionedRow {
-  readonly row: StorageRow;
+  readonly bytes: Uint8Array;
   readonly position: number;
 }
 
 interface OpenWriter {
   readonly connection: StreamConnection;
-  readonly writer: JSONWriter;
+  readonly writer: Writer;
 }
 
 /** An AppendRowsResponse that carries an error, as an error with the service's code and row errors. */
@@ -50,15 +59,16 @@ class AppendResponseError extends Error {
 
 /**
  * Appends rows of one table through the Storage Write API's `_default` stream with the managed
- * writer (`WriterClient` + `JSONWriter`). The protobuf descriptor is derived from the table's schema
- * with the library's own `adapt` functions, so rows are encoded as the table expects.
+ * writer (`WriterClient` + `Writer`), as protobuf messages (`ProtoRows.serialized_rows`) of the
+ * descriptor derived from the table's schema (see StorageDescriptor): rows encoded here from objects
+ * (append), or by a prepare worker with the same descriptor (appendEncoded), which are sent as they are.
  *
  * The default stream is made for this use: rows are committed as soon as a request is acknowledged,
  * and any number of connections (pipeline workers, Cloud Run instances) may append to it at once
  * with no coordination. It offers at-least-once delivery: a request retried after an ambiguous
  * failure may be written twice, which the model's views absorb by deduplicating on `event_id`.
  *
- * Each append() splits its rows into requests under {@link AppendPolicy.maxRequestBytes}, sends up
+ * Each append splits its rows into requests under {@link AppendPolicy.maxRequestBytes}, sends up
  * to `maxInflightRequests` of them at once on one shared connection, and retries each on transient
  * errors (UNAVAILABLE, RESOURCE_EXHAUSTED, INTERNAL, ABORTED, DEADLINE_EXCEEDED, a dropped connection)
  * with exponential backoff and jitter. The library's own write retries stay off, so every retry is
@@ -67,7 +77,10 @@ class AppendResponseError extends Error {
  * result. It resolves once every other row is acknowledged.
  */
 export class DefaultStreamAppender {
-  private readonly descriptor: ProtoDescriptor;
+  private readonly descriptor: StorageDescriptor;
+  private readonly encoder: StorageRowEncoder;
+  /** Bytes of rows (with their framing) one request may carry. */
+  private readonly rowBudget: number;
   private opening: Promise<OpenWriter> | undefined;
   private closed = false;
 
@@ -75,37 +88,70 @@ export class DefaultStreamAppender {
     private readonly client: WriterClient,
     /** `projects/{p}/datasets/{d}/tables/{t}` */
     private readonly tablePath: string,
-    private readonly fields: readonly TableField[],
+    fields: readonly TableField[],
     private readonly policy: AppendPolicy,
     private readonly logger: Logger,
   ) {
-    const storageSchema = adapt.convertBigQuerySchemaToStorageTableSchema({
-      fields: fields as Parameters<typeof adapt.convertBigQuerySchemaToStorageTableSchema>[0]['fields'],
-    });
-    this.descriptor = adapt.convertStorageSchemaToProto2Descriptor(storageSchema, 'root');
+    this.descriptor = storageDescriptorOf(fields);
+    this.encoder = new StorageRowEncoder(fields, this.descriptor.bytes);
+    this.rowBudget =
+      policy.maxRequestBytes - this.descriptor.bytes.length - tablePath.length - REQUEST_FRAMING_BYTES;
   }
 
   /**
-   * Appends the rows; resolves when all are committed but those the service (or the encoding of a
-   * value the column cannot take) refused one by one, which the result names. Throws a
-   * ShopstreamError when the append as a whole fails.
+   * Encodes the rows (on this thread) and appends them; resolves when all are committed but those
+   * the service (or the encoding of a value the column cannot take) refused one by one, which the
+   * result names. Throws a ShopstreamError when the append as a whole fails.
    */
   async append(rows: readonly object[]): Promise<AppendResult> {
-    if (this.closed)
-      throw new ShopstreamError('SHOP_E_INTERNAL', `bigquery: appender of ${this.tablePath} is closed`);
+    this.assertOpen();
     if (rows.length === 0) return ALL_WRITTEN;
     const rejected: RejectedRow[] = [];
-    const encodable: PositionedRow[] = [];
+    const encoded: PositionedRow[] = [];
     rows.forEach((row, position) => {
       try {
-        encodable.push({ row: storageRowOf(this.fields, row), position });
+        encoded.push({ bytes: this.encoder.encode(row), position });
       } catch (error) {
         // A value the table's type cannot carry: this row's fault, not the others'.
         if (!(error instanceof ShopstreamError)) throw error;
         rejected.push({ index: position, message: error.message });
       }
     });
-    const requests = splitRequests(encodable, this.policy.maxRequestBytes, ({ row }) => requestBytesOf(row));
+    return this.appendSerialized(encoded, rejected);
+  }
+
+  /**
+   * Appends rows serialized elsewhere with this table's descriptor (by a prepare worker, see
+   * storage-row-encoder.ts), as they are; the rows it refused while encoding are in the result with
+   * the service's refusals, numbered as in `rows`. Otherwise as {@link append}.
+   */
+  async appendEncoded(rows: EncodedRows): Promise<AppendResult> {
+    this.assertOpen();
+    const refused = new Set(rows.rejected.map((r) => r.index));
+    const { bytes, offsets } = rows;
+    const encoded: PositionedRow[] = [];
+    for (let position = 0; position < rowCountOf(rows); position++)
+      if (!refused.has(position))
+        encoded.push({ bytes: bytes.subarray(offsets[position], offsets[position + 1]), position });
+    return this.appendSerialized(encoded, [...rows.rejected]);
+  }
+
+  close(): void {
+    this.closed = true;
+    void this.reset();
+  }
+
+  private assertOpen(): void {
+    if (this.closed)
+      throw new ShopstreamError('SHOP_E_INTERNAL', `bigquery: appender of ${this.tablePath} is closed`);
+  }
+
+  /** Sends the rows in requests under the size limit, some at once; `rejected` gathers the refused. */
+  private async appendSerialized(
+    rows: readonly PositionedRow[],
+    rejected: RejectedRow[],
+  ): Promise<AppendResult> {
+    const requests = splitRequests(rows, this.rowBudget, ({ bytes }) => bytes.length + ROW_FRAMING_BYTES);
     let next = 0;
     let failure: unknown;
     const lane = async (): Promise<void> => {
@@ -123,11 +169,6 @@ export class DefaultStreamAppender {
     );
     if (failure !== undefined) throw failure;
     return rejected.length === 0 ? ALL_WRITTEN : { rejected: rejected.sort((a, b) => a.index - b.index) };
-  }
-
-  close(): void {
-    this.closed = true;
-    void this.reset();
   }
 
   /**
@@ -155,7 +196,7 @@ export class DefaultStreamAppender {
         open = await this.open();
         await this.sendOnce(
           open,
-          rows.map(({ row }) => row),
+          rows.map(({ bytes }) => bytes),
         );
         return rejected;
       } catch (error) {
@@ -192,21 +233,8 @@ export class DefaultStreamAppender {
     return rejected;
   }
 
-  private async sendOnce(open: OpenWriter, rows: StorageRow[]): Promise<void> {
-    let pending: ReturnType<JSONWriter['appendRows']>;
-    try {
-      pending = open.writer.appendRows(rows);
-    } catch (error) {
-      // Encoding failed: a value the protobuf type cannot take. Sending it again cannot help.
-      throw new ShopstreamError(
-        'SHOP_E_WAREHOUSE_REJECTED',
-        `bigquery: cannot encode rows for ${this.tablePath}: ${messageOf(error)}`,
-        {
-          context: { table: this.tablePath },
-          cause: error,
-        },
-      );
-    }
+  private async sendOnce(open: OpenWriter, serializedRows: Uint8Array[]): Promise<void> {
+    const pending = open.writer.appendRows({ serializedRows });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -248,7 +276,7 @@ export class DefaultStreamAppender {
           'bigquery write connection error',
         ),
       );
-      const writer = new managedwriter.JSONWriter({ connection, protoDescriptor: this.descriptor });
+      const writer = new managedwriter.Writer({ connection, protoDescriptor: this.descriptor.proto });
       return { connection, writer };
     })();
     this.opening.catch(() => (this.opening = undefined));

@@ -19,6 +19,8 @@ export interface StorageRow {
  *   JSON said), rounded to NUMERIC's 9 decimals, never in exponent form.
  * - DATE → int32 days since the epoch; STRUCT → nested row; REPEATED → array; null/undefined → the
  *   field is left out (NULL, or [] for REPEATED).
+ * - Text with a lone UTF-16 surrogate (valid in a JS string, and in JSON as an escape) gets U+FFFD
+ *   in its place: protobuf strings are UTF-8, which has no form for it (ndjson() does the same).
  * - Columns not in the schema are dropped; other scalars pass through.
  *
  * Throws SHOP_E_WAREHOUSE_REJECTED (not retryable) for a value that cannot be converted.
@@ -61,8 +63,20 @@ function storageValueOf(field: TableField, value: unknown, path: string): Storag
       return Date.parse(`${value}T00:00:00Z`) / 86_400_000;
     default:
       if (typeof value === 'bigint') return value.toString();
+      if (typeof value === 'string') return wellFormed(value);
       return value as StorageValue;
   }
+}
+
+/** ES2024's String.prototype.isWellFormed/toWellFormed: Node.js 20 has them, TypeScript's ES2023 lib not. */
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+function wellFormed(text: string): string {
+  const t = text as unknown as WellFormedString;
+  return t.isWellFormed() ? text : t.toWellFormed();
 }
 
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -82,9 +96,18 @@ export function timestampMicros(text: string, path = 'timestamp'): number {
   return seconds * 1000 + micros;
 }
 
+/** `YYYY-MM-DD` texts found to be real dates: the rows of a batch carry few distinct days. */
+const CALENDAR_DATES = new Set<string>();
+
 function isCalendarDate(date: string): boolean {
+  if (CALENDAR_DATES.has(date)) return true;
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  return m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  const valid = m >= 1 && m <= 12 && d >= 1 && d <= new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (valid) {
+    if (CALENDAR_DATES.size >= 10_000) CALENDAR_DATES.clear();
+    CALENDAR_DATES.add(date);
+  }
+  return valid;
 }
 
 /**

@@ -15,6 +15,7 @@ import { ENUMERATIONS } from '../model/enumerations.js';
 import type { TableModel } from '../model/table-model.js';
 import { tableNamed } from '../model/tables.js';
 import type { ReferenceData } from '../reference-data.js';
+import { NDJSON_ROWS } from '../row-encoding.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
 import { confineToWarehouse } from './confine-to-warehouse.js';
@@ -83,6 +84,8 @@ const CHECKPOINT_THRESHOLD = '256MB';
  */
 export class DuckDbWarehouse implements Warehouse {
   readonly uri: string;
+  /** The pipeline hands it NDJSON, which read_json loads as it is (see appendNdjson). */
+  readonly rowEncoding = NDJSON_ROWS;
   private readonly path: string;
   private readonly memoryLimit: string;
   private readonly threads: number;

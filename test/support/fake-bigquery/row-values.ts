@@ -30,10 +30,16 @@ const TYPE_ALIASES: Readonly<Record<string, string>> = {
   RECORD: 'STRUCT',
 };
 
+const STANDARD_TYPES = new Map<string, string>();
+
 /** The standard-SQL name of a REST type: INTEGER → INT64, RECORD → STRUCT. */
 export function standardType(type: string): string {
-  const upper = type.toUpperCase();
-  return TYPE_ALIASES[upper] ?? upper;
+  let standard = STANDARD_TYPES.get(type);
+  if (standard === undefined) {
+    const upper = type.toUpperCase();
+    STANDARD_TYPES.set(type, (standard = TYPE_ALIASES[upper] ?? upper));
+  }
+  return standard;
 }
 
 export function isRepeated(field: FieldSchema): boolean {
@@ -47,13 +53,27 @@ export function isRequired(field: FieldSchema): boolean {
 const MIN_MICROS = -62135596800000000n; // 0001-01-01T00:00:00Z
 const MAX_MICROS = 253402300799999999n; // 9999-12-31T23:59:59.999999Z
 
+/** `YYYY-MM-DDTHH:MM:SS` of a second since the epoch; rows of a request share few seconds. */
+const SECOND_TEXTS = new Map<number, string>();
+
 /** Microseconds since the epoch → `YYYY-MM-DDTHH:MM:SS.ffffffZ`. */
-export function timestampOfMicros(micros: bigint, path: string): string {
-  if (micros < MIN_MICROS || micros > MAX_MICROS) {
-    throw new RowValueError(`${path}: timestamp ${micros} µs is outside 0001-01-01..9999-12-31`);
+export function timestampOfMicros(micros: bigint | number, path: string): string {
+  // Any safe integer (|µs| < 2^53, until the year 2255) is in range and exact as a number.
+  if (typeof micros === 'number' && Number.isSafeInteger(micros)) {
+    const second = Math.floor(micros / 1_000_000);
+    let text = SECOND_TEXTS.get(second);
+    if (text === undefined) {
+      if (SECOND_TEXTS.size >= 100_000) SECOND_TEXTS.clear();
+      SECOND_TEXTS.set(second, (text = new Date(second * 1000).toISOString().slice(0, 19)));
+    }
+    return `${text}.${String(micros - second * 1_000_000).padStart(6, '0')}Z`;
   }
-  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
-  const sub = Number(micros - ms * 1000n);
+  const exact = BigInt(micros);
+  if (exact < MIN_MICROS || exact > MAX_MICROS) {
+    throw new RowValueError(`${path}: timestamp ${exact} µs is outside 0001-01-01..9999-12-31`);
+  }
+  const ms = exact / 1000n - (exact % 1000n < 0n ? 1n : 0n);
+  const sub = Number(exact - ms * 1000n);
   const iso = new Date(Number(ms)).toISOString(); // …SS.mmmZ
   return `${iso.slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
 }
@@ -112,6 +132,7 @@ function checkDateText(text: string, path: string): string {
 }
 
 function int64Of(value: unknown, path: string): number {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
   if (typeof text !== 'string' || !/^[+-]?\d+$/.test(text.trim())) {
     throw new RowValueError(`${path}: ${JSON.stringify(value)} is not a valid INT64`);
@@ -178,20 +199,19 @@ function checkMaxLength(column: FieldSchema, type: string, value: unknown, path:
 }
 
 /**
- * One scalar or struct value decoded from protobuf (protobufjs `toObject` with longs and bytes as
- * strings) → its stored form.
+ * One scalar value decoded from protobuf (int64 as a number, bigint or decimal text, bytes as
+ * base64) → its stored form. STRUCTs are read by proto-row-reader.ts.
  */
-function scalarFromProto(column: FieldSchema, value: unknown, path: string): unknown {
+export function scalarFromProto(column: FieldSchema, value: unknown, path: string): unknown {
   const type = standardType(column.type);
   checkMaxLength(column, type, value, path);
   switch (type) {
-    case 'STRUCT':
-      return rowFromFields(column.fields ?? [], value as Record<string, unknown>, path, scalarFromProto);
     case 'TIMESTAMP':
+      if (typeof value === 'number' || typeof value === 'bigint') return timestampOfMicros(value, path);
       if (typeof value === 'string' && !/^[+-]?\d+$/.test(value)) {
         return timestampOfMicros(microsOfTimestampText(value, path), path);
       }
-      return timestampOfMicros(BigInt(value as string | number), path);
+      return timestampOfMicros(BigInt(value as string), path);
     case 'DATE':
       return typeof value === 'string' && value.includes('-')
         ? checkDateText(value, path)
@@ -304,14 +324,6 @@ function rowFromFields(
     out[column.name] = decode(column, value, path);
   }
   return out;
-}
-
-/** A row decoded from a Storage Write API message → its stored form; throws {@link RowValueError}. */
-export function rowFromProto(
-  columns: readonly FieldSchema[],
-  decoded: Record<string, unknown>,
-): Record<string, unknown> {
-  return rowFromFields(columns, decoded, '', scalarFromProto);
 }
 
 /** A row of a newline-delimited JSON load → its stored form; throws {@link RowValueError}. */

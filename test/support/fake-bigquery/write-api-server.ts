@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type protobuf from 'protobufjs';
 import type { BigQueryStore, FakeTable } from './bigquery-store.js';
-import { checkProtoField, RowValueError, rowFromProto, type FieldSchema } from './row-values.js';
+import { protoRowReader, type ProtoRowReader } from './proto-row-reader.js';
+import { checkProtoField, RowValueError, type FieldSchema } from './row-values.js';
 import { rowTypeOf, storageProtos } from './storage-protos.js';
 
 /** The Storage Write API's request limit: 10 MB per AppendRows request. */
@@ -48,6 +49,9 @@ interface CallState {
   writeStream: string;
   rowType: protobuf.Type | undefined;
   checkedFor: FakeTable | undefined;
+  /** Reads rows of the writer schema into `checkedFor`'s schema, as it was when made (`readsInto`). */
+  readRow: ProtoRowReader | undefined;
+  readsInto: readonly FieldSchema[] | undefined;
 }
 
 /** `AppendRowsRequest` as protobufjs decodes it (camelCase fields). */
@@ -137,7 +141,14 @@ export class WriteApiServer {
   }
 
   private appendRows(call: grpc.ServerDuplexStream<Received, unknown>): void {
-    const state: CallState = { dead: false, writeStream: '', rowType: undefined, checkedFor: undefined };
+    const state: CallState = {
+      dead: false,
+      writeStream: '',
+      rowType: undefined,
+      checkedFor: undefined,
+      readRow: undefined,
+      readsInto: undefined,
+    };
     call.on('data', ({ request, bytes }: Received) => {
       const record = (outcome: grpc.status, rowCount: number, streamError = false): void => {
         this.appends.push({
@@ -160,6 +171,7 @@ export class WriteApiServer {
         try {
           state.rowType = rowTypeOf(descriptor);
           state.checkedFor = undefined;
+          state.readsInto = undefined;
         } catch (error) {
           record(grpc.status.INVALID_ARGUMENT, 0, true);
           call.emit('error', {
@@ -224,17 +236,16 @@ export class WriteApiServer {
           return answerError(grpc.status.INVALID_ARGUMENT, (error as Error).message);
         }
       }
+      // The table's schema may have gained columns since (ALTER TABLE, tables.patch).
+      if (state.readsInto !== table.schema) {
+        state.readRow = protoRowReader(table.schema, state.rowType);
+        state.readsInto = table.schema;
+      }
       const rows: Record<string, unknown>[] = [];
       const rowErrors: object[] = [];
       serialized.forEach((bytesOfRow, index) => {
         try {
-          const decoded = state.rowType!.toObject(state.rowType!.decode(bytesOfRow), {
-            longs: String,
-            enums: String,
-            bytes: String,
-            defaults: false,
-          });
-          rows.push(rowFromProto(table.schema, decoded));
+          rows.push(state.readRow!(state.rowType!.decode(bytesOfRow) as unknown as Record<string, unknown>));
         } catch (error) {
           const message =
             error instanceof RowValueError ? error.message : `cannot decode row: ${String(error)}`;
