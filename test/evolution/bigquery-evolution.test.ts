@@ -66,6 +66,8 @@ interface VersionResult {
 interface RunningVersion {
   readonly result: Promise<VersionResult>;
   readonly ready: Promise<void>;
+  /** Tells a drain started with drainAfterStdinLine that the test has published. */
+  published(): void;
 }
 
 /** Starts one request in a process of the version whose contract is `schemas` (default: the project's). */
@@ -86,7 +88,7 @@ function startVersion(
     {
       cwd: projectRoot(),
       env: { ...process.env, SHOPSTREAM_SCHEMAS: schemas, SHOPSTREAM_LOG_LEVEL: undefined },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: 'pipe',
     },
   );
   let stdout = '';
@@ -109,7 +111,8 @@ function startVersion(
       }
     }),
   );
-  return { result, ready };
+  const sayPublished = () => void child.stdin.end('\n');
+  return { result, ready, published: sayPublished };
 }
 
 const version = (request: Parameters<typeof startVersion>[0], schemas?: string): Promise<VersionResult> =>
@@ -208,11 +211,19 @@ describe.sequential('a rolling upgrade on BigQuery', () => {
   it('side by side on one subscription, every event lands once, in whichever version took it', async () => {
     // Both pull before anything is published, each holding at most 4 messages at a time, so the
     // subscription's messages are shared between them as between the instances of a rollout.
-    const request = { action: 'drain', bus: busUri, lake: lakeUri, maxOutstandingMessages: 4 } as const;
+    // They drain (stop once the backlog is 0) only after the publish.
+    const request = {
+      action: 'drain',
+      bus: busUri,
+      lake: lakeUri,
+      maxOutstandingMessages: 4,
+      drainAfterStdinLine: true,
+    } as const;
     const running = [startVersion(request), startVersion(request, v2)];
     await Promise.all(running.map((r) => r.ready));
     const wave = sentOrders(40, 40);
     await publish(wave);
+    for (const r of running) r.published();
     const [old, now] = (await Promise.all(running.map((r) => r.result))) as [VersionResult, VersionResult];
     expect(old.ok && now.ok, `${old.message} ${now.message}`).toBe(true);
     expect(old.stats!.deadLettered + now.stats!.deadLettered).toBe(0);

@@ -36,6 +36,12 @@ export interface VersionRequest {
   readonly lake?: string;
   /** drain: the flow-control window, small to share a subscription's messages with another process. */
   readonly maxOutstandingMessages?: number;
+  /**
+   * drain: keep pulling until a line arrives on stdin, and only then wait for the drain. A drain of
+   * the embedded bus ends as soon as its backlog is 0, so without this a version started before the
+   * test publishes could finish, empty, before the messages come.
+   */
+  readonly drainAfterStdinLine?: boolean;
   /** fill: the archive folder and the targets (`orders.coupon_code`). */
   readonly from?: string;
   readonly targets?: readonly string[];
@@ -85,12 +91,21 @@ async function run(): Promise<object> {
     await pipeline.start();
     // Pulling now: a test that runs two versions side by side publishes once both say so.
     process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+    if (request.drainAfterStdinLine) await firstStdinLine();
     await pipeline.drained();
     await pipeline.close();
   } finally {
     await Promise.allSettled([bus.close(), lake.close()]);
   }
   return { stats: pipeline.stats };
+}
+
+function firstStdinLine(): Promise<void> {
+  return new Promise((resolve) =>
+    process.stdin.on('data', (chunk: Buffer) => {
+      if (chunk.includes('\n')) resolve();
+    }),
+  );
 }
 
 try {
