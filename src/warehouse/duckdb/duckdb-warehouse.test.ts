@@ -360,15 +360,18 @@ describe('DuckDbWarehouse and other processes', () => {
 
   it('reports a file locked by another process as retryable SHOP_E_WAREHOUSE_UNAVAILABLE, and opens once it is free', async () => {
     const path = tempPath('locked.duckdb');
-    // Another process opens the file and keeps it open, as `shopstream up` does.
+    // Another process opens the file and keeps it open, as `shopstream up` does. It holds the
+    // instance in a global: a local one is garbage once the script has run, and the first GC (V8's
+    // memory reducer runs one in an idle process) closes the database and frees the lock.
     holder = spawn(
       process.execPath,
       [
         '--input-type=module',
         '-e',
         `import { DuckDBInstance } from '@duckdb/node-api';
-         const db = await DuckDBInstance.create(${JSON.stringify(path)});
-         await (await db.connect()).run('CREATE TABLE t (x INT)');
+         globalThis.db = await DuckDBInstance.create(${JSON.stringify(path)});
+         globalThis.connection = await globalThis.db.connect();
+         await globalThis.connection.run('CREATE TABLE t (x INT)');
          console.log('ready');
          setInterval(() => {}, 1000);`,
       ],
