@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BusStore, compileSubscriptionConfig, type PullResult } from './bus-store.js';
+import type { PullResult } from './bus-delivery.js';
+import { BusStore } from './bus-store.js';
+import { compileSubscriptionConfig } from './subscription-config.js';
 
 let directory: string;
 let store: BusStore;
