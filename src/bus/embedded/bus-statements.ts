@@ -77,7 +77,8 @@ export const INSERT_ROWS = 64;
 export interface MessageStatements {
   readonly insert: Database.Statement;
   readonly insertMany: Database.Statement;
-  readonly after: Database.Statement;
+  readonly headsAfter: Database.Statement;
+  readonly payloadsBetween: Database.Statement;
   readonly bySeq: Database.Statement;
   readonly publishMsOf: Database.Statement;
   readonly oldest: Database.Statement;
@@ -91,9 +92,19 @@ export function prepareMessageStatements(db: Database.Database, topicId: number)
     insertMany: db.prepare(
       `INSERT INTO ${table} (seq, publish_ms, data, attributes) VALUES ${Array(INSERT_ROWS).fill('(?, ?, ?, ?)').join(', ')}`,
     ),
-    after: db
-      .prepare(`SELECT seq, publish_ms, data, attributes FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`)
+    // A pull reads the new messages' heads, then their payloads as one BLOB (see withPayloads in
+    // bus-delivery.ts). group_concat is byte-exact on BLOBs in a UTF-8 database (each value's text is
+    // its bytes, lengths are kept, NUL bytes included), and the CAST hands them back as a BLOB.
+    headsAfter: db
+      .prepare(
+        `SELECT seq, publish_ms, octet_length(data), attributes FROM ${table} WHERE seq > ? ORDER BY seq LIMIT ?`,
+      )
       .raw(),
+    payloadsBetween: db
+      .prepare(
+        `SELECT CAST(group_concat(data, x'' ORDER BY seq) AS BLOB) FROM ${table} WHERE seq BETWEEN ? AND ?`,
+      )
+      .pluck(),
     bySeq: db.prepare(`SELECT publish_ms, data, attributes FROM ${table} WHERE seq = ?`),
     publishMsOf: db.prepare(`SELECT publish_ms FROM ${table} WHERE seq = ?`),
     oldest: db.prepare(`SELECT min(seq) AS seq FROM ${table}`),
