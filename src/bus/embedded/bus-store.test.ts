@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BusStore, compileSubscriptionConfig, type PullResult } from './bus-store.js';
+import type { PullResult } from './bus-delivery.js';
+import { BusStore } from './bus-store.js';
+import { compileSubscriptionConfig } from './subscription-config.js';
 
 let directory: string;
 let store: BusStore;
@@ -100,5 +102,25 @@ describe('BusStore', () => {
     publish(T0, 'b'); // clock stepped back
     const rows = pull(T0 + 1000).batch!.rows;
     expect(rows.map(([, publishMs]) => publishMs)).toEqual([T0 + 500, T0 + 500]);
+  });
+
+  it('hands out the payloads of a pull byte for byte, in order: empty ones, NUL bytes and invalid UTF-8 included', () => {
+    store.ensureSubscription(compileSubscriptionConfig({ name: 's', topic: 't' }));
+    let state = 7;
+    const nextByte = () => (state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) >>> 24;
+    const sent = Array.from({ length: 1_500 }, (_, i) =>
+      Buffer.from(Array.from({ length: i % 7 === 0 ? 0 : (i * 37) % 900 }, nextByte)),
+    );
+    sent[1] = Buffer.from([0, 0xff, 0xc3, 0x28, 0x00, 0x0a]);
+    store.publish(
+      't',
+      sent.map((data) => ({ data, attributes: null })),
+      T0,
+    );
+    const received: Buffer[] = [];
+    for (let result = pull(T0); result.batch; result = pull(T0))
+      for (const [, , data] of result.batch.rows) received.push(Buffer.from(data));
+    expect(received).toHaveLength(sent.length);
+    for (const [i, data] of received.entries()) expect(data.equals(sent[i]!), `message ${i}`).toBe(true);
   });
 });

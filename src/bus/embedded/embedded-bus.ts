@@ -1,7 +1,7 @@
 /**
  * The embedded bus: Pub/Sub semantics on local disk, with zero set-up (`embedded:./data/bus`).
  *
- * Storage: one SQLite database through better-sqlite3, in WAL mode (see bus-store.ts for the tables).
+ * Storage: one SQLite database through better-sqlite3, in WAL mode (see bus-schema.ts for the tables).
  * Why SQLite rather than a log of our own: several processes must share one folder (`shopstream
  * generate` publishing while `shopstream up` consumes), and SQLite gives us, tested by billions of
  * installs, what a home-made log would have to re-invent: cross-process locking, atomic multi-row
@@ -42,7 +42,9 @@ import type {
   SubscriptionConfig,
   SubscriptionInfo,
 } from '../message-bus.js';
-import { BusStore, compileSubscriptionConfig, retryWhileBusy } from './bus-store.js';
+import { BusStore } from './bus-store.js';
+import { retryWhileBusy } from './bus-store-errors.js';
+import { compileSubscriptionConfig } from './subscription-config.js';
 import { EmbeddedSubscriber, type SubscriberHost } from './embedded-subscriber.js';
 import { WakeSignal } from './wake-signal.js';
 

@@ -1,12 +1,8 @@
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import type { FlowControl, MessageHandler, SubscribeOptions, Subscriber } from '../message-bus.js';
-import {
-  isBusy,
-  type BusStore,
-  type DeadLettered,
-  type PullResult,
-  type SettleOperation,
-} from './bus-store.js';
+import type { DeadLettered, PullResult, SettleOperation } from './bus-delivery.js';
+import type { BusStore } from './bus-store.js';
+import { isBusy } from './bus-store-errors.js';
 import { DeliveryBatch, EmbeddedMessage, type MessageOwner } from './embedded-message.js';
 import type { WakeSignal } from './wake-signal.js';
 
