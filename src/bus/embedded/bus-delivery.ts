@@ -269,7 +269,7 @@ type MessageHead = [number, number, number, string | null];
  * concatenated in seq order). better-sqlite3 copies every BLOB into a Buffer of its own: four native
  * allocations per message on the main thread, freed only when the garbage collector finalizes them,
  * in no order, which leaves glibc's heap holding memory it cannot give back. With views a 20-minute
- * soak at 5,000 events/s held about 130 MB less RSS (docs/soak.md); the shared Buffer goes when the
+ * soak at 5,000 events/s held about 125 MB less RSS (docs/soak.md); the shared Buffer goes when the
  * last of its messages does.
  */
 function withPayloads(heads: readonly MessageHead[], taken: number, slab: Buffer): RawMessageRow[] {
