@@ -119,25 +119,19 @@ export interface StoreContext {
 }
 
 export function requireTopic(sql: BusStatements, name: string): TopicRow {
-  const topic = sql.topicByName.get(name) as TopicRow | undefined;
-  if (!topic)
-    throw new ShopstreamError(
-      'SHOP_E_BUS_NOT_FOUND',
-      `topic ${name} does not exist (run \`shopstream setup\`)`,
-      {
-        context: { topic: name },
-      },
-    );
-  return topic;
+  return (sql.topicByName.get(name) as TopicRow | undefined) ?? notFound('topic', name);
 }
 
 export function requireSubscription(sql: BusStatements, name: string): SubscriptionRow {
-  const sub = sql.subscriptionByName.get(name) as SubscriptionRow | undefined;
-  if (!sub)
-    throw new ShopstreamError(
-      'SHOP_E_BUS_NOT_FOUND',
-      `subscription ${name} does not exist (run \`shopstream setup\`)`,
-      { context: { subscription: name } },
-    );
-  return sub;
+  return (sql.subscriptionByName.get(name) as SubscriptionRow | undefined) ?? notFound('subscription', name);
+}
+
+function notFound(kind: 'topic' | 'subscription', name: string): never {
+  throw new ShopstreamError(
+    'SHOP_E_BUS_NOT_FOUND',
+    `${kind} ${name} does not exist (run \`shopstream setup\`)`,
+    {
+      context: { [kind]: name },
+    },
+  );
 }
