@@ -11,9 +11,10 @@ import { listFiles } from '../support/read-lake.js';
 import { createLocalStack, type LocalStack } from '../support/local-stack.js';
 import { publishMix, type PublishedMix } from '../support/publish-mix.js';
 import { startPubSubEmulator } from '../support/pubsub-emulator.js';
+import { FrontEndProxy } from '../support/front-end-proxy.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { waitFor } from '../support/ops-client.js';
-import { startPipelineProcess } from '../faults/pipeline-process.js';
+import { startPipelineProcess, type PipelineProcess } from '../faults/pipeline-process.js';
 import type { ReconcileReport } from '../../src/reconcile/ledger.js';
 
 const emulator = await startPubSubEmulator();
@@ -108,6 +109,11 @@ describe.runIf(emulator)('three pipeline workers on one Pub/Sub subscription', (
  * lease it had extended runs out (10 s, the stream ack deadline); the two others pick it up and
  * drain the subscription, and `shopstream reconcile` over the shared lake, the merged warehouse and
  * the history archive balances.
+ *
+ * The workers reach the emulator through a {@link FrontEndProxy}, as workers reach Pub/Sub through
+ * Google's front ends. Reached directly, the emulator never notices that the killed worker's streams
+ * died and keeps their messages leased to them (test/support/front-end-proxy.test.ts shows it): the
+ * survivors then drain all but those, which is the emulator's defect, not the pipeline's.
  */
 describe.runIf(emulator)(
   'three pipeline workers on one Pub/Sub subscription, one SIGKILLed mid-drain',
@@ -119,9 +125,11 @@ describe.runIf(emulator)(
     let killed: CliResult;
     let reconciled: CliResult;
     let report: ReconcileReport;
+    let frontEnd: FrontEndProxy;
 
     beforeAll(async () => {
       process.env.PUBSUB_EMULATOR_HOST = emulator!.host;
+      frontEnd = await FrontEndProxy.start(emulator!.host);
       stack = await createLocalStack({ bus: 'pubsub:shopstream-worker-crash' });
       const workerWarehouses = await workerWarehousesOf(stack);
       const bus = await openBus(stack.config.bus);
@@ -130,27 +138,38 @@ describe.runIf(emulator)(
       await bus.close();
       const workers = await Promise.all(
         workerWarehouses.map((warehouse) =>
-          startPipelineProcess([...stack.flags, '--warehouse', warehouse], { args: ['--exit-when-idle'] }),
+          startPipelineProcess([...stack.flags, '--warehouse', warehouse], {
+            args: ['--exit-when-idle'],
+            env: { PUBSUB_EMULATOR_HOST: frontEnd.host },
+          }),
         ),
       );
-      const victim = workers[0]!;
-      await waitFor(
-        'the first worker to be well into its share',
-        async () => ((await victim.ops.health())?.stats.acked ?? 0) >= 1_000,
+      // The emulator shares messages out unevenly: the victim is whichever worker first holds a good
+      // part of the traffic, so that it dies with messages leased and others still to come.
+      const acked = async (w: PipelineProcess): Promise<number> => (await w.ops.health())?.stats.acked ?? 0;
+      const victim = await waitFor(
+        'a worker to be well into its share',
+        async () => {
+          const counts = await Promise.all(workers.map(acked));
+          return workers[counts.findIndex((count) => count >= 1_000)];
+        },
         120_000,
         20,
       );
-      killedAfter = (await victim.ops.health())?.stats.acked ?? 0;
+      killedAfter = await acked(victim);
       victim.child.kill('SIGKILL');
       killed = await victim.done;
-      survivors = await Promise.all(workers.slice(1).map((w) => w.done));
+      survivors = await Promise.all(workers.filter((w) => w !== victim).map((w) => w.done));
       await mergeWorkers(stack, workerWarehouses);
       const archived = await runCli([...stack.flags, 'archive', 'run', '--exit-when-idle', '--idle', '1s']);
       expect(archived.code, archived.stderr).toBe(0);
       reconciled = await runCli([...stack.flags, 'reconcile', '--to', '2100-01-01', '--format', 'json']);
       report = JSON.parse(reconciled.stdout) as ReconcileReport;
     }, 300_000);
-    afterAll(() => stack?.remove());
+    afterAll(async () => {
+      await frontEnd?.close();
+      stack?.remove();
+    });
 
     it('the victim died mid-drain; the two others exit 0', () => {
       expect(killed.signal).toBe('SIGKILL');
