@@ -15,7 +15,7 @@ import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
 import { openWarehouse } from '../src/warehouse/open-warehouse.js';
-import type { Warehouse } from '../src/warehouse/warehouse.js';
+import { ALL_WRITTEN, type Warehouse } from '../src/warehouse/warehouse.js';
 import { createLocalStack } from '../test/support/local-stack.js';
 import { startCli } from '../test/support/run-cli.js';
 
@@ -70,8 +70,25 @@ async function duckDbBytes(warehouse: Warehouse): Promise<number> {
   }
 }
 
+/**
+ * The warehouse with appends that write nothing and succeed, for a diagnostic run that takes DuckDB's
+ * share out of the memory figures (`bench/soak.ts --no-warehouse-writes`); queries still reach it.
+ */
+function withoutWrites(warehouse: Warehouse): Warehouse {
+  const discard = new Set<PropertyKey>(['append', 'appendNdjson', 'appendEncoded', 'appendErrors']);
+  return new Proxy(warehouse, {
+    get(target, key) {
+      if (discard.has(key)) return () => Promise.resolve(ALL_WRITTEN);
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export async function runSoak(options: {
   rate: number;
+  /** False: the warehouse's appends write nothing (see withoutWrites). Default true. */
+  warehouseWrites?: boolean;
   durationMs: number;
   sampleMs?: number;
   invalidRatio?: number;
@@ -94,7 +111,7 @@ export async function runSoak(options: {
   const pipeline = pipelineFromConfig(stack.config, {
     bus,
     lake,
-    warehouse,
+    warehouse: options.warehouseWrites === false ? withoutWrites(warehouse) : warehouse,
     telemetry,
     logger: silentLogger,
   });
