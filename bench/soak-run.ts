@@ -12,6 +12,7 @@ import { archiverFromConfig } from '../src/archive/run-archiver-process.js';
 import { openBus } from '../src/bus/open-bus.js';
 import { openLake } from '../src/lake/open-lake.js';
 import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
+import { startNativeMemoryTrim } from '../src/runtime/native-memory-trim.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
 import { openWarehouse } from '../src/warehouse/open-warehouse.js';
@@ -174,6 +175,8 @@ export async function runSoak(options: {
       options.onSnapshot?.(path, atMs);
     }, atMs),
   );
+  // As `up` and `pipeline run` do (see startNativeMemoryTrim).
+  const stopTrimming = startNativeMemoryTrim();
   try {
     await pipeline.start();
     await archiver.start();
@@ -195,6 +198,7 @@ export async function runSoak(options: {
     await pipeline.drained();
   } finally {
     clearInterval(sampler);
+    stopTrimming();
     for (const timer of snapshotTimers) clearTimeout(timer);
     await pipeline.close();
     await archiver.close();

@@ -1,6 +1,7 @@
 import { openBus } from '../bus/open-bus.js';
 import type { Config } from '../config/settings.js';
 import { openLake } from '../lake/open-lake.js';
+import { startNativeMemoryTrim } from '../runtime/native-memory-trim.js';
 import type { Logger } from '../telemetry/logger.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { HistoryArchiver } from './history-archiver.js';
@@ -41,6 +42,7 @@ export async function runArchiverProcess(options: {
   const onSignal = (): void => stop();
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const stopTrimming = startNativeMemoryTrim({ logger });
   try {
     await archiver.start();
     if (options.exitWhenIdle) {
@@ -74,6 +76,7 @@ export async function runArchiverProcess(options: {
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    stopTrimming();
     await Promise.allSettled([bus.close(), archive.close()]);
   }
   return { ...archiver.stats };

@@ -1,6 +1,7 @@
 import { openBus } from '../bus/open-bus.js';
 import type { Config } from '../config/settings.js';
 import { openLake } from '../lake/open-lake.js';
+import { startNativeMemoryTrim } from '../runtime/native-memory-trim.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createOpsServer, listen } from '../telemetry/ops-server.js';
 import { Telemetry } from '../telemetry/telemetry.js';
@@ -38,6 +39,7 @@ export async function runPipelineProcess(
     { idleMs: options.idleMs },
   );
   const stopSampling = sampleBacklog(bus, config.subscription, telemetry);
+  const stopTrimming = startNativeMemoryTrim({ logger });
   // prom-client is loaded only to serve /metrics: it is a tenth of a pipeline's start-up otherwise.
   const server =
     options.port === undefined
@@ -68,6 +70,7 @@ export async function runPipelineProcess(
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     stopSampling();
+    stopTrimming();
     server?.close();
     await Promise.allSettled([bus.close(), lake.close(), warehouse.close()]);
   }

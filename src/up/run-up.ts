@@ -14,6 +14,7 @@ import { chooseTraffic, type TrafficChoice } from '../generator/traffic-choice.j
 import { openLake } from '../lake/open-lake.js';
 import { pipelineFromConfig, sampleBacklog } from '../pipeline/pipeline-service.js';
 import type { PipelineStats, StreamingPipeline } from '../pipeline/streaming-pipeline.js';
+import { startNativeMemoryTrim } from '../runtime/native-memory-trim.js';
 import { setupAll } from '../setup/setup-all.js';
 import type { Logger } from '../telemetry/logger.js';
 import { createMetrics } from '../telemetry/metrics.js';
@@ -191,6 +192,8 @@ export async function runUp(options: RunUpOptions): Promise<UpSummary> {
     closers.push({ name: 'archiver', close: () => archiver.close() });
     const stopSampling = sampleBacklog(bus, config.subscription, telemetry, 1_000);
     closers.push({ name: 'backlog sampler', close: stopSampling });
+    const stopTrimming = startNativeMemoryTrim({ logger });
+    closers.push({ name: 'native memory trim', close: stopTrimming });
     panels.start();
     closers.push({ name: 'warehouse panels', close: () => panels.close() });
     reconciler = new PeriodicReconcile({
