@@ -49,9 +49,7 @@ export async function trimNativeMemory(): Promise<boolean | string> {
  * `malloc_trim(0)` returns the free pages inside the heaps too (they stay mapped and are faulted in
  * again when reused), so RSS follows what is in use. Node.js cannot call it itself, hence koffi.
  */
-export function startNativeMemoryTrim(
-  options: { everyMs?: number; logger?: Logger } = {},
-): () => void {
+export function startNativeMemoryTrim(options: { everyMs?: number; logger?: Logger } = {}): () => void {
   const everyMs = options.everyMs ?? NATIVE_MEMORY_TRIM_EVERY_MS;
   let running = false;
   const timer = setInterval(() => {
