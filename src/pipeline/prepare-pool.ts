@@ -36,6 +36,15 @@ interface PoolWorker {
 }
 
 /**
+ * A prepare worker's young generation, in MB: V8 sizes it as three semi-spaces, so this holds each
+ * at 8 MB. Why a cap: left to itself V8 doubles a worker's semi-spaces from 8 to 16 MB once enough
+ * has survived them, which at 5,000 events/s came after 10 minutes: a +16 MB step in RSS long after
+ * start-up, and a memory bound should be reached while warming up, not at an hour nobody can tell.
+ * At 8 MB the worker kept up with its share in the soak's first ten minutes (docs/soak.md).
+ */
+export const PREPARE_WORKER_YOUNG_GENERATION_MB = 24;
+
+/**
  * One worker per core beyond the main thread's, at least one and at most two: the main thread's own
  * ~5 µs per event caps a pipeline near 200,000 events/s, which two workers (~6 µs per event each)
  * keep up with; more would only cost memory (~40 MB each when run from src/ through tsx).
@@ -87,10 +96,12 @@ export class PreparePool {
 
   private spawn(): PoolWorker {
     const entry: PoolWorker = {
-      worker: startWorker(import.meta.url, './prepare-worker', {
-        contract: this.contract,
-        rowEncoding: this.rowEncoding,
-      } satisfies PrepareWorkerData),
+      worker: startWorker(
+        import.meta.url,
+        './prepare-worker',
+        { contract: this.contract, rowEncoding: this.rowEncoding } satisfies PrepareWorkerData,
+        { maxYoungGenerationSizeMb: PREPARE_WORKER_YOUNG_GENERATION_MB },
+      ),
       pending: new Map(),
     };
     const { worker } = entry;
