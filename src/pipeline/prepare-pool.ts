@@ -39,7 +39,7 @@ interface PoolWorker {
  * A prepare worker's young generation, in MB: V8 sizes it as three semi-spaces, so this holds each
  * at 8 MB. Why a cap: left to itself V8 doubles a worker's semi-spaces from 8 to 16 MB once enough
  * has survived them, which at 5,000 events/s came after 10 minutes: a +16 MB step in RSS long after
- * start-up, and a memory bound should be reached while warming up, not at an hour nobody can tell.
+ * start-up, and a memory bound should be reached while warming up, not at a time the traffic decides.
  * At 8 MB the worker kept up with its share in the soak's first ten minutes (docs/soak.md).
  */
 export const PREPARE_WORKER_YOUNG_GENERATION_MB = 24;

@@ -7,6 +7,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
  * (`startWorker(import.meta.url, './prepare-worker', data)`). Run from src/ through tsx (the CLI,
  * tests) the module is TypeScript, and a worker does not inherit the main thread's loader, so it starts
  * from a small JS entry that registers tsx first; the compiled dist/ starts the .js module directly.
+ * `resourceLimits` bound the worker's own V8 heap (see PREPARE_WORKER_YOUNG_GENERATION_MB).
  */
 export function startWorker(
   from: string,
