@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
+import { isLakeTempFile } from '../../src/lake/file/file-lake.js';
 
 /**
  * Every file under a folder, as paths relative to it, sorted. A file that goes away while the folder
@@ -20,9 +21,13 @@ export function listFiles(root: string): string[] {
   return out.sort();
 }
 
-/** The NDJSON lines of every lake file under `prefix` (e.g. `output/order`). */
+/**
+ * The NDJSON lines of every lake file under `prefix` (e.g. `output/order`), as the lake lists them:
+ * a temp file a SIGKILLed writer left behind is not part of the lake (its last line may be torn,
+ * and a torn line hashes to an event id nobody published).
+ */
 export function lakeLines(lakeDir: string, prefix: string): string[] {
   return listFiles(lakeDir)
-    .filter((f) => f.startsWith(prefix + '/'))
+    .filter((f) => f.startsWith(prefix + '/') && !isLakeTempFile(basename(f)))
     .flatMap((f) => readFileSync(join(lakeDir, f), 'utf8').split('\n').filter(Boolean));
 }

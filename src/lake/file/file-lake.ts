@@ -16,6 +16,8 @@ export interface FileLakeOptions {
 
 /** Temp files live next to their target; this name is never a listed key. */
 const TEMP_NAME = /^\.shopstream-[0-9a-f]{16}\.tmp$/;
+/** Whether a file name is one of the lake's temp files (half-written if a crash left it). */
+export const isLakeTempFile = (name: string): boolean => TEMP_NAME.test(name);
 const tempName = (): string => `.shopstream-${randomBytes(8).toString('hex')}.tmp`;
 
 /** Failures caused by the key itself: retrying the same write cannot succeed. */
