@@ -73,7 +73,7 @@ export class FileLake implements Lake {
 
   async writeFile(key: string, content: Uint8Array | string): Promise<void> {
     const path = this.pathOf(key, 'SHOP_E_LAKE_WRITE');
-    if (TEMP_NAME.test(basename(key)))
+    if (isLakeTempFile(basename(key)))
       throw new ShopstreamError(
         'SHOP_E_LAKE_WRITE',
         `lake key ${JSON.stringify(key)} is reserved for temp files`,
@@ -123,7 +123,7 @@ export class FileLake implements Lake {
     // Walk the deepest folder the prefix names; its last, partial segment filters that folder's entries
     // (below them, every key starts with the prefix anyway).
     const folderKey = prefix.slice(0, prefix.lastIndexOf('/') + 1);
-    const skip = (name: string, key: string): boolean => TEMP_NAME.test(name) || !key.startsWith(prefix);
+    const skip = (name: string, key: string): boolean => isLakeTempFile(name) || !key.startsWith(prefix);
     try {
       for await (const file of walkFiles(join(this.root, folderKey), folderKey, skip)) {
         yield { key: file.key, size: file.size };
