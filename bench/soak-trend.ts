@@ -23,6 +23,8 @@ const FIELDS = ['rssMb', 'heapMb', 'heapTotalMb', 'externalMb', 'duckDbMb'] as c
 export interface MinuteMedians extends Record<(typeof FIELDS)[number], number> {
   readonly minute: number;
   readonly samples: number;
+  /** The minute's lowest RSS sample: the level the saw-tooth falls back to (see MemoryTrend). */
+  readonly rssLowMb: number;
 }
 
 /** What the soak reports about memory after the warm-up, against the bound. */
@@ -33,6 +35,12 @@ export interface MemoryTrend {
   /** Least-squares slopes of the per-minute medians, in MB per minute. */
   readonly rssSlopeMbPerMin: number;
   readonly heapSlopeMbPerMin: number;
+  /**
+   * The slope of each minute's lowest RSS sample: a diagnostic, not part of the verdict. Where the
+   * medians' slope is near the bound, it tells a rise of the level the garbage collector returns to
+   * (it rises too) from a few minutes that happened to sample the saw-tooth high (it does not).
+   */
+  readonly rssLowSlopeMbPerMin: number;
   readonly boundMbPerMin: number;
   /** Both slopes within the bound; false too when fewer than two minutes follow the warm-up. */
   readonly flat: boolean;
@@ -51,6 +59,7 @@ export function perMinuteMedians(samples: readonly MemorySample[], durationS: nu
     minutes.push({
       minute,
       samples: inMinute.length,
+      rssLowMb: Math.min(...inMinute.map((s) => s.rssMb)),
       ...(medians as Record<(typeof FIELDS)[number], number>),
     });
   }
@@ -77,7 +86,7 @@ export function memoryTrend(
   { warmUpMinutes = 5, boundMbPerMin = 0.5 } = {},
 ): MemoryTrend {
   const counted = minutes.filter((m) => m.minute > warmUpMinutes);
-  const slope = (field: 'rssMb' | 'heapMb'): number =>
+  const slope = (field: 'rssMb' | 'heapMb' | 'rssLowMb'): number =>
     leastSquaresSlope(counted.map((m) => ({ x: m.minute, y: m[field] })));
   const rssSlopeMbPerMin = slope('rssMb');
   const heapSlopeMbPerMin = slope('heapMb');
@@ -86,6 +95,7 @@ export function memoryTrend(
     toMinute: counted.at(-1)?.minute ?? warmUpMinutes,
     rssSlopeMbPerMin,
     heapSlopeMbPerMin,
+    rssLowSlopeMbPerMin: slope('rssLowMb'),
     boundMbPerMin,
     // NaN (too few minutes) compares false: no verdict is not a pass.
     flat: rssSlopeMbPerMin <= boundMbPerMin && heapSlopeMbPerMin <= boundMbPerMin,

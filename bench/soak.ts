@@ -89,6 +89,9 @@ const slope = (mbPerMin: number): string => `${mbPerMin >= 0 ? '+' : ''}${mbPerM
 process.stdout.write(
   `\nslopes (least squares, minutes ${trend.fromMinute}–${trend.toMinute}): rss ${slope(trend.rssSlopeMbPerMin)}, heap ${slope(trend.heapSlopeMbPerMin)} (bound ≤ ${trend.boundMbPerMin} MB/min): ${trend.flat ? 'PASS' : 'FAIL'}\n`,
 );
+process.stdout.write(
+  `  (diagnostic, not the verdict: the slope of each minute's lowest RSS sample ${slope(trend.rssLowSlopeMbPerMin)})\n`,
+);
 process.stdout.write(`p99 ${result.p99Ms} ms (bound ≤ ${P99_BOUND_MS} ms): ${latencyOk ? 'PASS' : 'FAIL'}\n`);
 const { samples, ...summary } = result;
 process.stdout.write(`summary ${JSON.stringify({ ...summary, trend })}\n`);

@@ -58,6 +58,9 @@ describe('soak memory trend', () => {
     );
     expect(leaking.flat).toBe(false);
     expect(leaking.rssSlopeMbPerMin).toBeCloseTo(3, 1);
+    // The level the saw-tooth falls back to rises with it; in the flat run it does not.
+    expect(leaking.rssLowSlopeMbPerMin).toBeCloseTo(3, 1);
+    expect(Math.abs(flat.rssLowSlopeMbPerMin)).toBeLessThan(0.01);
     expect(leaking.heapSlopeMbPerMin).toBeCloseTo(0.75, 1);
   });
 
