@@ -1,4 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
+import { fixMallocThresholds } from './malloc-thresholds.js';
 
 /** How often a long-running process hands freed native memory back (see startNativeMemoryTrim). */
 export const NATIVE_MEMORY_TRIM_EVERY_MS = 10_000;
@@ -48,9 +49,14 @@ export async function trimNativeMemory(): Promise<boolean | string> {
  * the main heap rose 29 → 118 MB in steps, 103 MB of it free, and RSS with it (docs/soak.md).
  * `malloc_trim(0)` returns the free pages inside the heaps too (they stay mapped and are faulted in
  * again when reused), so RSS follows what is in use. Node.js cannot call it itself, hence koffi.
+ * It first fixes glibc's mmap threshold, so large Buffers never enter the heaps (see
+ * fixMallocThresholds).
  */
 export function startNativeMemoryTrim(options: { everyMs?: number; logger?: Logger } = {}): () => void {
   const everyMs = options.everyMs ?? NATIVE_MEMORY_TRIM_EVERY_MS;
+  void fixMallocThresholds().then((fixed) => {
+    if (fixed !== true) options.logger?.debug({ reason: fixed }, 'malloc thresholds are left as they are');
+  });
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
