@@ -1,3 +1,5 @@
+import { loadGlibc } from './glibc.js';
+
 /**
  * The size from which glibc's malloc maps an allocation on its own, and how much free memory the top
  * of a heap may keep (see fixMallocThresholds).
@@ -22,16 +24,15 @@ const M_MMAP_THRESHOLD = -3;
  * without (docs/soak.md has the runs).
  */
 export async function fixMallocThresholds(bytes = MALLOC_THRESHOLD_BYTES): Promise<true | string> {
-  if (process.platform !== 'linux') return `not on Linux (${process.platform})`;
   const chosen = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_'].filter((name) => process.env[name]);
   if (chosen.length > 0) return `${chosen.join(' and ')} set in the environment`;
+  const libc = await loadGlibc();
+  if (typeof libc === 'string') return libc;
   try {
-    const { default: koffi } = await import('koffi');
-    // musl has no libc.so.6 and no mallopt: loading fails, and its malloc has no such thresholds.
-    const mallopt = koffi.load('libc.so.6').func('int mallopt(int param, int value)');
+    const mallopt = libc.func('int mallopt(int param, int value)');
     const ok = mallopt(M_MMAP_THRESHOLD, bytes) === 1 && mallopt(M_TRIM_THRESHOLD, bytes) === 1;
     return ok ? true : `mallopt refused a threshold of ${bytes} bytes`;
   } catch (error) {
-    return `no glibc mallopt to call: ${String(error)}`;
+    return `no mallopt in this C library: ${String(error)}`;
   }
 }

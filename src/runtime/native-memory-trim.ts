@@ -1,4 +1,5 @@
 import type { Logger } from '../telemetry/logger.js';
+import { loadGlibc } from './glibc.js';
 import { fixMallocThresholds } from './malloc-thresholds.js';
 
 /** How often a long-running process hands freed native memory back (see startNativeMemoryTrim). */
@@ -10,17 +11,15 @@ type MallocTrim = (pad: number, done: (error: unknown, released: number) => void
 let mallocTrim: Promise<MallocTrim | string> | undefined;
 
 function loadMallocTrim(): Promise<MallocTrim | string> {
-  mallocTrim ??= (async () => {
-    if (process.platform !== 'linux') return `not on Linux (${process.platform})`;
+  mallocTrim ??= loadGlibc().then((libc) => {
+    if (typeof libc === 'string') return libc;
     try {
-      const { default: koffi } = await import('koffi');
-      // musl has no libc.so.6 and no malloc_trim: loading fails, and there is nothing to trim.
-      const trim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
+      const trim = libc.func('int malloc_trim(size_t pad)');
       return (pad, done) => trim.async(pad, done);
     } catch (error) {
-      return `no glibc malloc_trim to call: ${String(error)}`;
+      return `no malloc_trim in this C library: ${String(error)}`;
     }
-  })();
+  });
   return mallocTrim;
 }
 
