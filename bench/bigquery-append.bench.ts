@@ -10,14 +10,15 @@
  * not BigQuery's throughput (the service's latency and limits are not here); it shows the client's
  * cost per row, which bounds one worker's rate. On a two-core machine the server competes for the
  * cores. Events come from the traffic generator; each run appends to a fresh dataset in batches of
- * BENCH_BATCH rows, one append at a time as the pipeline's sink does, and checks the server stored
- * them all (after one warm-up batch through both paths, not measured). Two paths, same events:
+ * BENCH_BATCH rows, and checks the server stored them all (after one warm-up batch through both paths, not measured). Two paths, same events:
  *
  * - `bigquery-append-prepared-<table>`, the pipeline's path: the batches' messages were checked and
  *   their rows laid out beforehand by the prepare workers (PreparePool, in the warehouse's
  *   rowEncoding: protobuf rows), and the figure is the adapter appending those prepared rows
- *   (BatchWriter's call) until acknowledged. Extras: the workers' own rate (contract + encoding), and
- *   both overlapped as in the pipeline (batch n+1 prepared while batch n is appended).
+ *   (BatchWriter's call) until acknowledged, with as many batches in flight as the pipeline writes at
+ *   once (its default maxConcurrentFlushes): while the server decodes one request the client sends the
+ *   next, as in the pipeline. Extras: the same one batch at a time, the workers' own rate (contract +
+ *   encoding), and preparing and appending overlapped (batch n+1 prepared while batch n is appended).
  * - `bigquery-append-<table>`: BigQueryWarehouse.append() of row objects (rowOf), encoded on the
  *   main thread.
  *
@@ -32,6 +33,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { adapt } from '@google-cloud/bigquery-storage';
 import protobuf from 'protobufjs';
@@ -39,6 +41,7 @@ import 'protobufjs/ext/descriptor/index.js';
 import { MessageChecker } from '../src/contract/message-checker.js';
 import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
 import { TrafficGenerator } from '../src/generator/traffic-generator.js';
+import { compilePipelineOptions } from '../src/pipeline/pipeline-options.js';
 import { PreparePool, defaultPrepareWorkers } from '../src/pipeline/prepare-pool.js';
 import type { PreparedBatch, TableRows } from '../src/pipeline/prepared-batch.js';
 import { BigQueryWarehouse } from '../src/warehouse/bigquery/bigquery-warehouse.js';
@@ -53,6 +56,8 @@ const runs = runsFromEnv(3);
 const batch = Number(process.env.BENCH_BATCH ?? 5_000);
 const POOL = Math.min(count, 5_000);
 const TABLES: readonly EventTableName[] = ['orders', 'inventory', 'user_activity'];
+/** How many batches the pipeline writes at once by default. */
+const { maxConcurrentFlushes } = compilePipelineOptions({ subscription: 'bench' });
 const PROJECT = 'bench-project';
 
 const checker = new MessageChecker();
@@ -106,19 +111,42 @@ function warehouseOn(datasetId: string): BigQueryWarehouse {
   });
 }
 
-/** Seconds `write` takes to append `rows` rows of `table` to a fresh dataset (the server counts them). */
-async function appendSeconds(
+/** CPU seconds the server process has used so far (utime + stime of its /proc stat). */
+function serverCpuSeconds(): number {
+  const stat = readFileSync(`/proc/${child.pid!}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, 100 per second on Linux
+}
+
+interface TimedAppend {
+  readonly seconds: number;
+  /** CPU seconds of this process (main thread, gRPC, idle prepare workers) during the append. */
+  readonly clientCpuSeconds: number;
+  /** CPU seconds of the protocol server's process during the append. */
+  readonly serverCpuSeconds: number;
+}
+
+/** How long `write` takes to append `rows` rows of `table` to a fresh dataset (the server counts them). */
+async function timedAppend(
   table: EventTableName,
   rows: number,
   write: (warehouse: BigQueryWarehouse) => Promise<void>,
-): Promise<number> {
+): Promise<TimedAppend> {
   const datasetId = `bench_${randomUUID().slice(0, 8)}`;
   const warehouse = warehouseOn(datasetId);
   try {
     await warehouse.ensureSchema();
+    const cpuBefore = process.cpuUsage();
+    const serverBefore = serverCpuSeconds();
     const started = performance.now();
     await write(warehouse);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const timed = {
+      seconds,
+      clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      serverCpuSeconds: serverCpuSeconds() - serverBefore,
+    };
     // The server counts its stored rows for this one query form (it is not a SQL engine).
     const { rows: counted } = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);
     if (counted[0]?.n !== rows) {
@@ -132,7 +160,7 @@ async function appendSeconds(
       { method: 'DELETE' },
     );
     if (!dropped.ok) throw new Error(`dropping ${datasetId}.${table} failed: HTTP ${dropped.status}`);
-    return seconds;
+    return timed;
   } finally {
     await warehouse.close();
   }
@@ -174,13 +202,20 @@ try {
   for (const table of TABLES) {
     const rows = rowsOf(table);
     const batches = batchesOf(table);
-    const measured = { prepared: [] as number[], pipelined: [] as number[], workers: [] as number[] };
+    const measured = {
+      prepared: [] as number[],
+      clientUsPerRow: [] as number[],
+      serverUsPerRow: [] as number[],
+      serial: [] as number[],
+      pipelined: [] as number[],
+      workers: [] as number[],
+    };
     const objects: number[] = [];
     const encode: number[] = [];
     let rowFormat = '';
     // Warm-up, not measured: one batch through both paths, so neither process measures its JIT.
     const warm = await pool.prepare(batches[0]!);
-    await appendSeconds(table, warm.tables[0]!.rows + batch, async (w) => {
+    await timedAppend(table, warm.tables[0]!.rows + batch, async (w) => {
       await appendPrepared(w, warm);
       await w.append(table, rows.slice(0, batch));
     });
@@ -189,32 +224,49 @@ try {
       const prepared = await Promise.all(batches.map((messages) => pool.prepare(messages)));
       measured.workers.push(count / ((performance.now() - started) / 1000));
       rowFormat = 'encoded' in prepared[0]!.tables[0]! ? 'protobuf rows from the workers' : 'ndjson';
-      measured.prepared.push(
+      const concurrent = await timedAppend(table, count, async (w) => {
+        let next = 0;
+        const slot = async (): Promise<void> => {
+          while (next < prepared.length) await appendPrepared(w, prepared[next++]!);
+        };
+        await Promise.all(Array.from({ length: maxConcurrentFlushes }, slot));
+      });
+      measured.prepared.push(count / concurrent.seconds);
+      measured.clientUsPerRow.push((1e6 * concurrent.clientCpuSeconds) / count);
+      measured.serverUsPerRow.push((1e6 * concurrent.serverCpuSeconds) / count);
+      measured.serial.push(
         count /
-          (await appendSeconds(table, count, async (w) => {
-            for (const batchOf of prepared) await appendPrepared(w, batchOf);
-          })),
+          (
+            await timedAppend(table, count, async (w) => {
+              for (const batchOf of prepared) await appendPrepared(w, batchOf);
+            })
+          ).seconds,
       );
       measured.pipelined.push(
         count /
-          (await appendSeconds(table, count, async (w) => {
-            let next = pool.prepare(batches[0]!);
-            for (let i = 0; i < batches.length; i++) {
-              const current = await next;
-              if (i + 1 < batches.length) next = pool.prepare(batches[i + 1]!);
-              await appendPrepared(w, current);
-            }
-          })),
+          (
+            await timedAppend(table, count, async (w) => {
+              let next = pool.prepare(batches[0]!);
+              for (let i = 0; i < batches.length; i++) {
+                const current = await next;
+                if (i + 1 < batches.length) next = pool.prepare(batches[i + 1]!);
+                await appendPrepared(w, current);
+              }
+            })
+          ).seconds,
       );
       objects.push(
         count /
-          (await appendSeconds(table, count, async (w) => {
-            for (let i = 0; i < rows.length; i += batch) await w.append(table, rows.slice(i, i + batch));
-          })),
+          (
+            await timedAppend(table, count, async (w) => {
+              for (let i = 0; i < rows.length; i += batch) await w.append(table, rows.slice(i, i + batch));
+            })
+          ).seconds,
       );
       encode.push(count / encodeSeconds(table, rows));
       process.stderr.write(
-        `${table} run ${run + 1}/${runs}: prepared rows ${Math.round(measured.prepared.at(-1)!)} rows/s (${rowFormat}), ` +
+        `${table} run ${run + 1}/${runs}: prepared rows ${Math.round(measured.prepared.at(-1)!)} rows/s (${rowFormat}, ` +
+          `${maxConcurrentFlushes} batches in flight; one at a time ${Math.round(measured.serial.at(-1)!)}), ` +
           `pipelined ${Math.round(measured.pipelined.at(-1)!)}, workers alone ${Math.round(measured.workers.at(-1)!)}, ` +
           `append() of objects ${Math.round(objects.at(-1)!)}, encode only ${Math.round(encode.at(-1)!)}\n`,
       );
@@ -229,7 +281,7 @@ try {
     };
     printResult({
       name: `bigquery-append-prepared-${table}`,
-      description: `the pipeline's path: rows of '${table}' prepared by the prepare workers → BigQueryWarehouse → the local Storage Write API server, batches of ${batch}, until acknowledged`,
+      description: `the pipeline's path: rows of '${table}' prepared by the prepare workers → BigQueryWarehouse → the local Storage Write API server, batches of ${batch}, ${maxConcurrentFlushes} in flight as the pipeline writes them, until acknowledged`,
       value: Math.round(median(measured.prepared)),
       unit: 'rows/s',
       runs: measured.prepared.map(Math.round),
@@ -240,6 +292,11 @@ try {
         batch,
         rowFormat,
         'ratio to encoding alone per run (%)': ratios(measured.prepared),
+        'client CPU µs per row (median)': median(measured.clientUsPerRow).toFixed(1),
+        'server CPU µs per row (median)': median(measured.serverUsPerRow).toFixed(1),
+        'encoding alone µs per row (median)': (1e6 / median(encode)).toFixed(1),
+        'one batch at a time (rows/s)': Math.round(median(measured.serial)),
+        'one batch at a time, ratio per run (%)': ratios(measured.serial),
         'prepare workers alone (rows/s)': Math.round(median(measured.workers)),
         'prepare and append overlapped (rows/s)': Math.round(median(measured.pipelined)),
       },

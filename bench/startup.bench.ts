@@ -2,6 +2,14 @@
  * Start-up (issue 16), run as a user runs it: `npx shopstream …` (and `node bin/shopstream.js …`),
  * from the compiled dist/ and from src/ through tsx (SHOPSTREAM_FROM_SOURCE=1), on a local stack.
  *
+ * `npx shopstream` is timed in two places, because npm runs it two different ways:
+ * - in this clone (`npx`): the root package.json itself has the `shopstream` bin, so npm exec installs
+ *   the package into its npx cache as a link and loads that tree with Arborist, which follows the link
+ *   and reads every package.json under our node_modules (~700; the cache's hidden lockfile never
+ *   lists them). That is about a second of npm's CPU before our process starts.
+ * - in a project that installed shopstream as a dependency (`npx-dependent`, a temporary folder that
+ *   ran `npm install <this clone>`): npm finds node_modules/.bin/shopstream and runs it directly.
+ *
  * - first pull: from spawning the command to the pipeline's first pull from the embedded bus (100
  *   messages published before each run). The bench watches the subscription's cursor in the bus's
  *   SQLite file from outside, so nothing in shopstream is instrumented; target ≤ 1.0 s.
@@ -14,8 +22,9 @@
  * (`npm run build`); builds it when it is not.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBus } from '../src/bus/open-bus.js';
 import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
@@ -30,11 +39,12 @@ const root = projectRoot();
 const runs = runsFromEnv(5);
 const PUBLISHED = 100;
 
-type Launcher = 'npx' | 'node';
+type Launcher = 'npx' | 'npx-dependent' | 'node';
 type Tree = 'dist' | 'src';
 const VARIANTS: readonly { launcher: Launcher; tree: Tree }[] = [
   { launcher: 'npx', tree: 'dist' },
   { launcher: 'npx', tree: 'src' },
+  { launcher: 'npx-dependent', tree: 'dist' },
   { launcher: 'node', tree: 'dist' },
   { launcher: 'node', tree: 'src' },
 ];
@@ -67,9 +77,9 @@ async function timed(
   watchCursorOf?: string,
 ): Promise<Timed> {
   const [command, prefix] =
-    variant.launcher === 'npx'
-      ? ['npx', ['shopstream']]
-      : [process.execPath, [join(root, 'bin/shopstream.js')]];
+    variant.launcher === 'node'
+      ? [process.execPath, [join(root, 'bin/shopstream.js')]]
+      : ['npx', ['shopstream']];
   const env = {
     ...process.env,
     SHOPSTREAM_LOG_LEVEL: 'warn',
@@ -83,7 +93,7 @@ async function timed(
   const cpuBefore = childCpuSeconds();
   const started = performance.now();
   const child = spawn(command, [...prefix, ...stack.flags, ...args], {
-    cwd: root,
+    cwd: variant.launcher === 'npx-dependent' ? dependentProject : root,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -122,8 +132,30 @@ async function publish(stack: LocalStack): Promise<void> {
   await bus.close();
 }
 
+const LAUNCHER_LABELS: Record<Launcher, string> = {
+  npx: 'npx shopstream in this clone',
+  'npx-dependent': 'npx shopstream in a project that depends on shopstream',
+  node: 'node bin/shopstream.js',
+};
 const label = (v: { launcher: Launcher; tree: Tree }): string =>
-  `${v.launcher === 'npx' ? 'npx shopstream' : 'node bin/shopstream.js'}, ${v.tree === 'dist' ? 'from dist/' : 'from src/ (tsx)'}`;
+  `${LAUNCHER_LABELS[v.launcher]}, ${v.tree === 'dist' ? 'from dist/' : 'from src/ (tsx)'}`;
+
+/**
+ * A project as a user makes one: a package.json, then `npm install <this clone>` (a directory
+ * dependency: npm links it and puts its bin in node_modules/.bin). Its lifecycle scripts are not run:
+ * dist/ is already built here.
+ */
+function makeDependentProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shopstream-dependent-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'uses-shopstream', private: true }));
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', root], {
+    cwd: dir,
+    encoding: 'utf8',
+  });
+  if (install.status !== 0) throw new Error(`npm install ${root} failed: ${install.stderr}`);
+  return dir;
+}
+const dependentProject = makeDependentProject();
 
 function report(result: Omit<BenchResult, 'value'>, cpu: readonly number[]): void {
   printResult({
@@ -228,4 +260,5 @@ try {
   });
 } finally {
   stack.remove();
+  rmSync(dependentProject, { recursive: true, force: true });
 }
