@@ -26,6 +26,12 @@ afterAll(() => {
 
 const open = (path: string) => new DuckDbWarehouse({ uri: `duckdb:${path}`, path });
 
+/** The folders the warehouse's DuckDB may read: its stage and the readable folders. */
+async function stagingFolders(warehouse: DuckDbWarehouse): Promise<string[]> {
+  const { rows } = await warehouse.query("SELECT current_setting('allowed_directories') AS dirs");
+  return rows[0]!.dirs as string[];
+}
+
 async function rejection(promise: Promise<unknown>): Promise<ShopstreamError> {
   const error = await promise.then(
     () => undefined,
@@ -335,19 +341,35 @@ describe('DuckDbWarehouse', () => {
     ]);
   });
 
-  it('cleans up its staging folder on close, and refuses work after close', async () => {
-    await warehouse.ensureSchema();
-    await warehouse.append('orders', [orderRow(1)]);
-    const staging = readdirSync(tmpdir()).filter(
-      (d) => d.startsWith('shopstream-duckdb-') && !d.includes('test'),
-    );
-    await warehouse.close();
-    const after = readdirSync(tmpdir()).filter(
-      (d) => d.startsWith('shopstream-duckdb-') && !d.includes('test'),
-    );
-    expect(after.length).toBe(staging.length - 1);
-    const error = await rejection(warehouse.query('SELECT 1'));
+  it('stages beside the file, removes the stage folder on close, and refuses work after close', async () => {
+    const path = tempPath('staged.duckdb');
+    const staged = open(path);
+    await staged.start();
+    await staged.ensureSchema();
+    await staged.append('orders', [orderRow(1)]);
+    expect(await stagingFolders(staged)).toContain(`${path}.stage/`);
+    expect(readdirSync(`${path}.stage`)).toEqual([]); // a staged file goes once inserted
+    await staged.close();
+    expect(existsSync(`${path}.stage`)).toBe(false);
+    const error = await rejection(staged.query('SELECT 1'));
     expect(error.code).toBe('SHOP_E_WAREHOUSE_UNAVAILABLE');
+  });
+
+  it('removes what a killed process left in the stage folder once it holds the file', async () => {
+    const path = tempPath('crashed.duckdb');
+    const first = open(path);
+    await first.start();
+    await first.ensureSchema();
+    await first.close();
+    // As a process SIGKILLed between staging and inserting leaves it.
+    mkdirSync(`${path}.stage`);
+    writeFileSync(`${path}.stage/rows-7.ndjson`, '{"order_id":"half');
+    const second = open(path);
+    await second.start();
+    expect(readdirSync(`${path}.stage`)).toEqual([]);
+    await second.append('orders', [orderRow(2)]);
+    expect((await second.query('SELECT order_id FROM orders')).rows).toEqual([{ order_id: 'order-2' }]);
+    await second.close();
   });
 });
 
@@ -381,11 +403,15 @@ describe('DuckDbWarehouse and other processes', () => {
       holder!.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
       holder!.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)));
     });
+    // What the holder staged is its own: a process that cannot take the lock must not touch it.
+    mkdirSync(`${path}.stage`);
+    writeFileSync(`${path}.stage/rows-0.ndjson`, '{"x":1}\n');
     const warehouse = open(path);
     const error = await rejection(warehouse.start());
     expect(error.code).toBe('SHOP_E_WAREHOUSE_UNAVAILABLE');
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/is locked by another process \(.*PID \d+\)/);
+    expect(readdirSync(`${path}.stage`)).toEqual(['rows-0.ndjson']);
 
     const exited = new Promise((resolve) => holder!.on('exit', resolve));
     holder.kill();
@@ -395,13 +421,18 @@ describe('DuckDbWarehouse and other processes', () => {
     await warehouse.close();
   });
 
-  it('works in memory too', async () => {
+  it('works in memory too, staging in a private temp folder it removes on close', async () => {
     const warehouse = new DuckDbWarehouse({ uri: 'duckdb::memory:', path: ':memory:' });
     await warehouse.start();
     await warehouse.ensureSchema();
     await warehouse.append('orders', [orderRow(1)]);
     expect((await warehouse.query('SELECT count(*) AS n FROM orders_dedup')).rows).toEqual([{ n: 1 }]);
+    const stage = (await stagingFolders(warehouse)).find((d) =>
+      d.startsWith(join(tmpdir(), 'shopstream-duckdb-')),
+    );
+    expect(stage && existsSync(stage)).toBe(true);
     await warehouse.close();
+    expect(existsSync(stage!)).toBe(false);
   });
 });
 

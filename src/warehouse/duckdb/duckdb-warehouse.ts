@@ -128,10 +128,16 @@ export class DuckDbWarehouse implements Warehouse {
     try {
       if (this.path !== ':memory:') await mkdir(dirname(this.path), { recursive: true });
       // The staging folder first: queries are confined to it (and the readable folders) on open.
-      this.stage ??= await NdjsonStage.create();
+      this.stage ??=
+        this.path === ':memory:'
+          ? await NdjsonStage.inTempDir()
+          : await NdjsonStage.besideDatabase(this.path);
       await this.open();
+      // DuckDB's lock on the file is ours now, so what is staged beside it was left by a dead process.
+      await this.stage.removeLeftovers();
     } catch (error) {
-      await this.stage?.close();
+      // A folder beside the file may be the stage of the process that holds the lock: leave it.
+      if (this.stage?.isPrivate) await this.stage.close();
       this.stage = undefined;
       throw duckDbError(error, context);
     }
@@ -338,13 +344,15 @@ export class DuckDbWarehouse implements Warehouse {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.writes, this.reads, this.reopening]);
+    // Before the lock goes (the next process to open the file owns the folder beside it), and only
+    // while it is held: an instance that could not be opened again held no lock.
+    if (this.stage?.isPrivate || this.instance) await this.stage?.close();
+    this.stage = undefined;
     this.writer?.closeSync();
     this.reader?.closeSync();
     this.instance?.closeSync();
     this.writer = this.reader = this.instance = undefined;
     this.reopenFailure = undefined;
-    await this.stage?.close();
-    this.stage = undefined;
   }
 
   private async connect(instance: DuckDBInstance): Promise<DuckDBConnection> {

@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ndjson } from '../ndjson.js';
@@ -8,16 +8,41 @@ import { ndjson } from '../ndjson.js';
  * is one fast pass in V8; DuckDB then parses the file on its own threads, converting ISO timestamps
  * with any offset and decimal amounts itself, and the event loop stays free meanwhile. The Appender,
  * the alternative (compared in bench/duckdb-append.bench.ts), crosses into native code once per
- * string value and inserts synchronously on the JavaScript thread. Files live in a private temporary
- * folder and are deleted once inserted.
+ * string value and inserts synchronously on the JavaScript thread. Files are deleted once inserted.
+ *
+ * A file database stages in `<file>.stage/`, next to it, which belongs to the process that holds
+ * DuckDB's lock on the file: what a killed predecessor left there is removed once the lock is taken
+ * (see {@link NdjsonStage.removeLeftovers}), so crashes leave nothing behind for long, and nothing
+ * outside the data folder. A database in memory stages in a private folder of the system's temp dir.
  */
 export class NdjsonStage {
   private sequence = 0;
 
-  private constructor(readonly dir: string) {}
+  private constructor(
+    readonly dir: string,
+    /** Whether the folder is this process's alone from the start (a private temp folder). */
+    readonly isPrivate: boolean,
+  ) {}
 
-  static async create(): Promise<NdjsonStage> {
-    return new NdjsonStage(await mkdtemp(join(tmpdir(), 'shopstream-duckdb-')));
+  /** A private folder in the system's temp dir. */
+  static async inTempDir(): Promise<NdjsonStage> {
+    return new NdjsonStage(await mkdtemp(join(tmpdir(), 'shopstream-duckdb-')), true);
+  }
+
+  /** `<databaseFile>.stage`, created when missing; the holder of the database file's lock owns it. */
+  static async besideDatabase(databaseFile: string): Promise<NdjsonStage> {
+    const dir = `${databaseFile}.stage`;
+    await mkdir(dir, { recursive: true });
+    return new NdjsonStage(dir, false);
+  }
+
+  /**
+   * Removes the files an earlier process left (it was killed between staging and inserting). Call it
+   * only while holding the database file's lock: then no other live process stages here.
+   */
+  async removeLeftovers(): Promise<void> {
+    for (const name of await readdir(this.dir))
+      await rm(join(this.dir, name), { recursive: true, force: true });
   }
 
   /** Writes the rows to a new file and returns its path. */
