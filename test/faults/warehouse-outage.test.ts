@@ -240,8 +240,9 @@ const canMount = SmallDisk.supported();
 /**
  * The disk under the DuckDB file fills up for real (a small tmpfs, filled with a filler file), with
  * `shopstream pipeline run --port` as a child process: each append fails with "no space left on
- * device" (staging its rows beside the file, or DuckDB's commit); /healthz says 503 naming the warehouse, /metrics counts the failures; when space is
- * freed the same process catches up and every event lands once.
+ * device" (staging its rows beside the file, or DuckDB's commit); /healthz says 503 naming the
+ * warehouse, /metrics counts the failures; when space is freed the same process catches up and every
+ * event lands once.
  */
 describe.runIf(canMount)('warehouse disk full (real tmpfs), pipeline as a process', () => {
   let stack: LocalStack;

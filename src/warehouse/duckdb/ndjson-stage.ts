@@ -38,11 +38,13 @@ export class NdjsonStage {
 
   /**
    * Removes the files an earlier process left (it was killed between staging and inserting). Call it
-   * only while holding the database file's lock: then no other live process stages here.
+   * only while holding the database file's lock: then no other live process stages here. Best effort:
+   * a leftover is never read again, so one that cannot be removed is no reason to fail.
    */
   async removeLeftovers(): Promise<void> {
-    for (const name of await readdir(this.dir))
-      await rm(join(this.dir, name), { recursive: true, force: true });
+    const names = await readdir(this.dir).catch(() => []);
+    for (const name of names)
+      await rm(join(this.dir, name), { recursive: true, force: true }).catch(() => undefined);
   }
 
   /** Writes the rows to a new file and returns its path. */
