@@ -10,7 +10,9 @@
  * not BigQuery's throughput (the service's latency and limits are not here); it shows the client's
  * cost per row, which bounds one worker's rate. On a two-core machine the server competes for the
  * cores. Events come from the traffic generator; each run appends to a fresh dataset in batches of
- * BENCH_BATCH rows, and checks the server stored them all (after one warm-up batch through both paths, not measured). Two paths, same events:
+ * BENCH_BATCH rows, and checks the server stored them all (after one warm-up batch through both
+ * paths, not measured). Beside each prepared figure, the CPU time per row of this process and of the
+ * server's. Two paths, same events:
  *
  * - `bigquery-append-prepared-<table>`, the pipeline's path: the batches' messages were checked and
  *   their rows laid out beforehand by the prepare workers (PreparePool, in the warehouse's
