@@ -35,7 +35,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { adapt } from '@google-cloud/bigquery-storage';
 import protobuf from 'protobufjs';
@@ -51,6 +50,7 @@ import { tableFieldsOf } from '../src/warehouse/bigquery/model-resources.js';
 import { storageRowOf } from '../src/warehouse/bigquery/storage-row.js';
 import { TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../src/warehouse/rows.js';
 import { median, printResult, runsFromEnv } from './bench-result.js';
+import { procCpuSeconds } from './proc-cpu.js';
 
 // 100,000 rows: at 20,000 a run lasted a fraction of a second, and its ratio swung 72–101 %.
 const count = Number(process.argv[2] ?? process.env.BENCH_COUNT ?? 100_000);
@@ -113,13 +113,6 @@ function warehouseOn(datasetId: string): BigQueryWarehouse {
   });
 }
 
-/** CPU seconds the server process has used so far (utime + stime of its /proc stat). */
-function serverCpuSeconds(): number {
-  const stat = readFileSync(`/proc/${child.pid!}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, 100 per second on Linux
-}
-
 interface TimedAppend {
   readonly seconds: number;
   /** CPU seconds of this process (main thread, gRPC, idle prepare workers) during the append. */
@@ -139,7 +132,7 @@ async function timedAppend(
   try {
     await warehouse.ensureSchema();
     const cpuBefore = process.cpuUsage();
-    const serverBefore = serverCpuSeconds();
+    const serverBefore = procCpuSeconds(child.pid!);
     const started = performance.now();
     await write(warehouse);
     const seconds = (performance.now() - started) / 1000;
@@ -147,7 +140,7 @@ async function timedAppend(
     const timed = {
       seconds,
       clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
-      serverCpuSeconds: serverCpuSeconds() - serverBefore,
+      serverCpuSeconds: procCpuSeconds(child.pid!) - serverBefore,
     };
     // The server counts its stored rows for this one query form (it is not a SQL engine).
     const { rows: counted } = await warehouse.query(`SELECT COUNT(*) AS n FROM ${table}`);

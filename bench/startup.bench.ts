@@ -23,7 +23,7 @@
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBus } from '../src/bus/open-bus.js';
@@ -32,6 +32,7 @@ import { TrafficGenerator } from '../src/generator/traffic-generator.js';
 import { projectRoot } from '../src/util/project-root.js';
 import { createLocalStack, type LocalStack } from '../test/support/local-stack.js';
 import { median, printResult, runsFromEnv, type BenchResult } from './bench-result.js';
+import { procCpuSeconds } from './proc-cpu.js';
 import { buildDist } from '../scripts/build-dist.mjs';
 import { distIsCurrent } from '../scripts/dist-stamp.mjs';
 
@@ -54,12 +55,8 @@ if (!distIsCurrent(root)) {
   if (buildDist(root) !== 0) throw new Error('npm run build failed');
 }
 
-/** CPU seconds of this process's waited-for children so far (cutime + cstime of /proc/self/stat). */
-function childCpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100; // clock ticks, 100 per second on Linux
-}
+/** CPU seconds of this process's waited-for children so far. */
+const childCpuSeconds = (): number => procCpuSeconds('self', 'children');
 
 interface Timed {
   /** ms from spawn to the first pull (first-pull runs), else undefined. */
