@@ -4,6 +4,8 @@ import type { Logger } from '../telemetry/logger.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import { archiveFileName, type ArchiveDatetimeFormat } from './archive-file-name.js';
 
+const NEWLINE = Buffer.from('\n');
+
 /** Options of a {@link HistoryArchiver}; the defaults are a Cloud Storage subscription's. */
 export interface HistoryArchiverOptions {
   readonly bus: MessageBus;
@@ -123,12 +125,10 @@ export class HistoryArchiver {
       suffix: this.options.suffix ?? '.json',
       datetimeFormat: this.options.datetimeFormat ?? 'YYYY-MM-DDTHH:mm:ssZ',
     });
-    const content = Buffer.allocUnsafe(bytes);
-    let offset = 0;
-    for (const m of messages) {
-      offset += m.data.copy(content, offset);
-      content[offset++] = 0x0a;
-    }
+    // Each payload and its newline are pieces of the file, not copied into one Buffer first: a file
+    // holds tens of MB at a few thousand events/s, and that copy doubled what its payloads take.
+    const content: Uint8Array[] = [];
+    for (const m of messages) content.push(m.data, NEWLINE);
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {

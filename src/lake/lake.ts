@@ -8,6 +8,13 @@
  * Every adapter rejects a key that is absolute, empty, or has `.`/`..` segments, so nothing can escape
  * the root.
  */
+/**
+ * What a file holds: text (written as UTF-8), bytes, or pieces of bytes that follow one another in
+ * the file. Pieces let a writer that holds many small buffers (the archiver's payloads) write them
+ * without first copying them into one.
+ */
+export type LakeContent = string | Uint8Array | readonly Uint8Array[];
+
 export interface Lake {
   /** The URI this lake was opened from (for logs). */
   readonly uri: string;
@@ -18,7 +25,7 @@ export interface Lake {
    * Throws SHOP_E_LAKE_WRITE on failure: retryable when it may pass by itself (network, disk full),
    * not when someone must fix something first (a permission, a missing bucket).
    */
-  writeFile(key: string, content: Uint8Array | string): Promise<void>;
+  writeFile(key: string, content: LakeContent): Promise<void>;
   /** Reads a whole file. Throws SHOP_E_LAKE_READ when it is missing. */
   readFile(key: string): Promise<Buffer>;
   /** Lists files under a key prefix (recursively), sorted by key. */

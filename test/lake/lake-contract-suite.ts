@@ -67,6 +67,18 @@ export function lakeContractSuite(name: string, open: () => Promise<LakeUnderTes
       expect(await collect(lake.list('bin/'))).toEqual([{ key: 'bin/all-bytes.bin', size: content.length }]);
     });
 
+    it('writes content given in pieces one after the other, byte for byte', async () => {
+      const pieces = Array.from({ length: 3000 }, (_, i) => randomBytes(i % 7));
+      await lake.writeFile('pieces/many.bin', pieces);
+      await lake.writeFile('pieces/none.bin', []);
+      const whole = Buffer.concat(pieces);
+      expect((await lake.readFile('pieces/many.bin')).equals(whole)).toBe(true);
+      expect(await collect(lake.list('pieces/'))).toEqual([
+        { key: 'pieces/many.bin', size: whole.length },
+        { key: 'pieces/none.bin', size: 0 },
+      ]);
+    });
+
     it('overwrites a key with the new content', async () => {
       await lake.writeFile('output/x.json', 'first version\n');
       await lake.writeFile('output/x.json', 'v2\n');

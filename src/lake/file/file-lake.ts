@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { assertSafeKey } from '../lake-key.js';
-import type { Lake, LakeFile } from '../lake.js';
+import type { Lake, LakeContent, LakeFile } from '../lake.js';
 import { errnoOf, walkFiles } from './walk-files.js';
 
 /** Options of a {@link FileLake}. */
@@ -71,7 +71,7 @@ export class FileLake implements Lake {
     }
   }
 
-  async writeFile(key: string, content: Uint8Array | string): Promise<void> {
+  async writeFile(key: string, content: LakeContent): Promise<void> {
     const path = this.pathOf(key, 'SHOP_E_LAKE_WRITE');
     if (isLakeTempFile(basename(key)))
       throw new ShopstreamError(
@@ -87,7 +87,7 @@ export class FileLake implements Lake {
       await mkdir(folder, { recursive: true });
       const handle = await open(temp, 'wx');
       try {
-        await handle.writeFile(content);
+        await writeContent(handle, content);
         await handle.sync();
       } finally {
         await handle.close();
@@ -166,6 +166,14 @@ function readError(uri: string, key: string, path: string, error: unknown): Shop
       cause: error,
     },
   );
+}
+
+/** Writes a new file's content; pieces in one writev, which libuv splits by IOV_MAX and short writes. */
+async function writeContent(handle: FileHandle, content: LakeContent): Promise<void> {
+  if (typeof content === 'string' || content instanceof Uint8Array) return handle.writeFile(content);
+  const expected = content.reduce((sum, piece) => sum + piece.byteLength, 0);
+  const { bytesWritten } = await handle.writev(content, 0);
+  if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
 }
 
 /** Makes a rename durable. Some platforms cannot open or fsync a folder; there it is skipped. */

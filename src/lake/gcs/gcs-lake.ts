@@ -1,7 +1,7 @@
 import type { Bucket, GetFilesResponse, Storage } from '@google-cloud/storage';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import { assertSafeKey } from '../lake-key.js';
-import type { Lake, LakeFile } from '../lake.js';
+import type { Lake, LakeContent, LakeFile } from '../lake.js';
 import { gcsError, gcsStatusOf } from './gcs-error.js';
 import { createGcsStorage } from './gcs-storage.js';
 
@@ -81,22 +81,15 @@ export class GcsLake implements Lake {
       );
   }
 
-  async writeFile(key: string, content: Uint8Array | string): Promise<void> {
+  async writeFile(key: string, content: LakeContent): Promise<void> {
     const name = this.base + assertSafeKey(key);
     try {
       // Fresh options each call: the library writes into them.
-      await this.bucket
-        .file(name)
-        .save(
-          typeof content === 'string'
-            ? content
-            : Buffer.from(content.buffer, content.byteOffset, content.byteLength),
-          {
-            resumable: false,
-            contentType: contentTypeOf(key),
-            timeout: this.uploadTimeoutMs,
-          },
-        );
+      await this.bucket.file(name).save(uploadBody(content), {
+        resumable: false,
+        contentType: contentTypeOf(key),
+        timeout: this.uploadTimeoutMs,
+      });
     } catch (error) {
       throw gcsError('SHOP_E_LAKE_WRITE', `cannot upload gs://${this.bucket.name}/${name}`, error, {
         uri: this.uri,
@@ -187,6 +180,17 @@ function isSafeKey(key: string): boolean {
 }
 
 /** Lake files are NDJSON (`.json`, one event per line); anything else is stored as bytes. */
+/**
+ * The body of a single-request upload: one string or Buffer. Pieces are joined here, the one place
+ * they are copied: a single-request upload sends one body.
+ */
+function uploadBody(content: LakeContent): string | Buffer {
+  if (typeof content === 'string') return content;
+  if (content instanceof Uint8Array)
+    return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  return Buffer.concat(content);
+}
+
 function contentTypeOf(key: string): string {
   if (/\.(json|ndjson|jsonl)$/i.test(key)) return 'application/x-ndjson';
   if (/\.gz$/i.test(key)) return 'application/gzip';
