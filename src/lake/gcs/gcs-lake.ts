@@ -179,11 +179,7 @@ function isSafeKey(key: string): boolean {
   }
 }
 
-/** Lake files are NDJSON (`.json`, one event per line); anything else is stored as bytes. */
-/**
- * The body of a single-request upload: one string or Buffer. Pieces are joined here, the one place
- * they are copied: a single-request upload sends one body.
- */
+/** A single-request upload sends one body, so pieces are joined here (the one copy they get). */
 function uploadBody(content: LakeContent): string | Buffer {
   if (typeof content === 'string') return content;
   if (content instanceof Uint8Array)
@@ -191,6 +187,7 @@ function uploadBody(content: LakeContent): string | Buffer {
   return Buffer.concat(content);
 }
 
+/** Lake files are NDJSON (`.json`, one event per line); anything else is stored as bytes. */
 function contentTypeOf(key: string): string {
   if (/\.(json|ndjson|jsonl)$/i.test(key)) return 'application/x-ndjson';
   if (/\.gz$/i.test(key)) return 'application/gzip';
