@@ -8,13 +8,6 @@
  * Every adapter rejects a key that is absolute, empty, or has `.`/`..` segments, so nothing can escape
  * the root.
  */
-/**
- * What a file holds: text (written as UTF-8), bytes, or pieces of bytes that follow one another in
- * the file. Pieces let a writer that holds many small buffers (the archiver's payloads) write them
- * without first copying them into one.
- */
-export type LakeContent = string | Uint8Array | readonly Uint8Array[];
-
 export interface Lake {
   /** The URI this lake was opened from (for logs). */
   readonly uri: string;
@@ -37,3 +30,10 @@ export interface LakeFile {
   readonly key: string;
   readonly size: number;
 }
+
+/**
+ * What a file holds: text (written as UTF-8), bytes, or pieces of bytes that follow one another in
+ * the file. Pieces let a writer that holds many small buffers (the archiver's payloads) write them
+ * without first copying them into one.
+ */
+export type LakeContent = string | Uint8Array | readonly Uint8Array[];
