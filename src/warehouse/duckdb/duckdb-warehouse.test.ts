@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -248,6 +248,30 @@ describe('DuckDbWarehouse', () => {
       'SELECT (SELECT count(DISTINCT order_id) FROM orders) AS orders, (SELECT count(*) FROM ingest_errors) AS errors, (SELECT count(*) FROM error_counts) AS codes',
     );
     expect(rows).toEqual([{ orders: 1000, errors: 2, codes: 1 }]);
+  });
+
+  it('checkpoints the WAL into the file at its checkpoint threshold, so the WAL a crash replays stays that small', async () => {
+    const walBytesAfter = async (checkpointThreshold: string | undefined): Promise<number> => {
+      const file = tempPath('warehouse.duckdb');
+      const small = new DuckDbWarehouse({ uri: `duckdb:${file}`, path: file, checkpointThreshold });
+      await small.start();
+      try {
+        await small.ensureSchema();
+        for (let batch = 0; batch < 10; batch++)
+          await small.append(
+            'orders',
+            Array.from({ length: 1_000 }, (_, i) => orderRow(batch * 1_000 + i)),
+          );
+        const { rows } = await small.query('SELECT count(*) AS orders FROM orders');
+        expect(rows).toEqual([{ orders: 10_000 }]);
+        return existsSync(`${file}.wal`) ? statSync(`${file}.wal`).size : 0;
+      } finally {
+        await small.close();
+      }
+    };
+    const byDefault = await walBytesAfter(undefined);
+    expect(byDefault).toBeGreaterThan(2 * 1024 * 1024); // the 10,000 rows are all still in the WAL
+    expect(await walBytesAfter('1MB')).toBeLessThan(1.5 * 1024 * 1024);
   });
 
   it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {

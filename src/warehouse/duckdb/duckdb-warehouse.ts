@@ -48,6 +48,15 @@ export interface DuckDbWarehouseOptions {
    */
   readonly threads?: number;
   /**
+   * DuckDB checkpoints (writes the WAL's changes into the file, compressed) when the WAL reaches
+   * this. Default `256MB`: DuckDB's own default, 16 MB, checkpoints every few ten thousand appended
+   * events and rewrites the table's last, partly filled row group each time — appending 300,000
+   * events cost 5.5 µs of CPU per row with it and 3.3 at 256 MB. A crash recovery then replays at
+   * most 256 MB of WAL. A checkpoint holds the appends that follow it (bench/duckdb-checkpoint-stall.ts
+   * measures how long).
+   */
+  readonly checkpointThreshold?: string;
+  /**
    * Folders whose files queries may read (`read_json('data/lake/output/order/**\/*.json')`), for
    * example the local lake and archive. Nothing else outside the database is reachable: see
    * {@link confineToWarehouse}. Default none.
@@ -59,12 +68,6 @@ export interface DuckDbWarehouseOptions {
 // it is kept at DuckDB's default. A row is never larger than its message, which contract.maxMessageBytes
 // caps (1 MiB by default; Pub/Sub's own limit, 10 MB, also fits).
 const MAX_ROW_BYTES = 16 * 1024 * 1024;
-
-// DuckDB checkpoints (writes the WAL's changes into the file) when the WAL reaches this; its default,
-// 16 MB, checkpoints every few ten thousand appended events and rewrites the table's last, partly
-// filled row group each time: appending 300,000 events cost 5.5 µs of CPU per row with it and 3.3 at
-// 256 MB. A crash recovery then replays at most 256 MB of WAL.
-const CHECKPOINT_THRESHOLD = '256MB';
 
 /**
  * The warehouse in a local DuckDB file: the model's tables and views, fast bulk appends of nested
@@ -89,6 +92,7 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly path: string;
   private readonly memoryLimit: string;
   private readonly threads: number;
+  private readonly checkpointThreshold: string;
   private readonly readableDirectories: readonly string[];
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
@@ -114,6 +118,7 @@ export class DuckDbWarehouse implements Warehouse {
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
     this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
+    this.checkpointThreshold = options.checkpointThreshold ?? '256MB';
     this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
   }
 
@@ -150,7 +155,7 @@ export class DuckDbWarehouse implements Warehouse {
     const instance = await DuckDBInstance.create(this.path, {
       memory_limit: this.memoryLimit,
       threads: String(this.threads),
-      checkpoint_threshold: CHECKPOINT_THRESHOLD,
+      checkpoint_threshold: this.checkpointThreshold,
     });
     try {
       const writer = await this.connect(instance);

@@ -1,0 +1,96 @@
+/**
+ * How long DuckDB's checkpoints hold the warehouse's appends: the diagnostic behind the soak's p99
+ * (docs/soak.md). `npx tsx bench/duckdb-checkpoint-stall.ts [--rows 1500000]
+ * [--checkpoint-threshold 256MB] [--memory-limit 64MB] [--threads 1]`.
+ *
+ * Appends the soak's event mix (the `shop` profile through the real contract) to a fresh database
+ * through DuckDbWarehouse, in rounds of 2,500 events, one append per table per round, as fast as
+ * it goes. A round that triggers an automatic checkpoint waits for it, so the slow rounds are the
+ * checkpoints. Prints rows/s, the median and longest round, the rounds over 1 s (with their index),
+ * and then the wall and process CPU time of closing the database, which checkpoints what the WAL
+ * still holds: with `--checkpoint-threshold 100GB` there is no automatic checkpoint, and that last
+ * one shows what writing all the rows into the file costs, and whether it waits on the disk or the CPU.
+ */
+import { Command, Option } from 'commander';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MessageChecker } from '../src/contract/message-checker.js';
+import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
+import { TrafficGenerator } from '../src/generator/traffic-generator.js';
+import { DuckDbWarehouse } from '../src/warehouse/duckdb/duckdb-warehouse.js';
+import { TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../src/warehouse/rows.js';
+import { median } from './bench-result.js';
+import { procCpuSeconds } from './proc-cpu.js';
+
+const ROUND = 2_500;
+const SLOW_MS = 1_000;
+
+const options = new Command()
+  .addOption(new Option('--rows <n>', 'events to append').default('1500000').argParser(Number))
+  .option('--checkpoint-threshold <size>', "DuckDB's checkpoint_threshold", '256MB')
+  .option('--memory-limit <size>', "DuckDB's memory_limit", '64MB')
+  .addOption(new Option('--threads <n>', "DuckDB's threads").default('1').argParser(Number))
+  .parse()
+  .opts<{ rows: number; checkpointThreshold: string; memoryLimit: string; threads: number }>();
+
+const dir = mkdtempSync(join(tmpdir(), 'shopstream-checkpoint-'));
+const warehouse = new DuckDbWarehouse({
+  uri: 'duckdb:checkpoint-stall',
+  path: join(dir, 'warehouse.duckdb'),
+  checkpointThreshold: options.checkpointThreshold,
+  memoryLimit: options.memoryLimit,
+  threads: options.threads,
+});
+await warehouse.start();
+await warehouse.ensureSchema();
+
+const checker = new MessageChecker();
+const generator = new TrafficGenerator({
+  profile: 'shop',
+  seed: 7,
+  universe: buildReferenceUniverse({ seed: 42 }),
+});
+const now = new Date().toISOString();
+const roundOfRows = (): Map<EventTableName, RowOf<EventTableName>[]> => {
+  const byTable = new Map<EventTableName, RowOf<EventTableName>[]>();
+  for (let i = 0; i < ROUND; i++) {
+    const checked = checker.check(generator.next().data);
+    if (!checked.ok) continue;
+    const table = TABLE_OF_TYPE[checked.eventType];
+    const rows = byTable.get(table) ?? [];
+    rows.push(rowOf(checked, now, now));
+    byTable.set(table, rows);
+  }
+  return byTable;
+};
+
+const roundMs: number[] = [];
+const started = performance.now();
+for (let done = 0; done < options.rows; done += ROUND) {
+  const byTable = roundOfRows();
+  const roundStarted = performance.now();
+  for (const [table, rows] of byTable) await warehouse.append(table, rows);
+  roundMs.push(performance.now() - roundStarted);
+  if (roundMs.length % 100 === 0) process.stderr.write(`${done + ROUND} events\r`);
+}
+const seconds = (performance.now() - started) / 1000;
+
+// Closing the database checkpoints what the WAL still holds.
+const cpuBefore = procCpuSeconds('self');
+const closeStarted = performance.now();
+await warehouse.close();
+const checkpoint = {
+  wallMs: performance.now() - closeStarted,
+  cpuMs: (procCpuSeconds('self') - cpuBefore) * 1000,
+};
+
+const slow = roundMs.flatMap((ms, i) => (ms > SLOW_MS ? [`#${i} ${Math.round(ms)} ms`] : []));
+process.stdout.write(
+  `${options.rows} events (checkpoint_threshold ${options.checkpointThreshold}, memory_limit ${options.memoryLimit}, threads ${options.threads}): ` +
+    `${Math.round(options.rows / seconds)} events/s, round of ${ROUND} median ${Math.round(median(roundMs))} ms, ` +
+    `longest ${Math.round(Math.max(...roundMs))} ms, ${slow.length} over ${SLOW_MS} ms${slow.length ? ` (${slow.join(', ')})` : ''}\n` +
+    `close (its checkpoint of the WAL's rest): wall ${Math.round(checkpoint.wallMs)} ms, process CPU ${Math.round(checkpoint.cpuMs)} ms; ` +
+    `file ${Math.round(statSync(join(dir, 'warehouse.duckdb')).size / 1e6)} MB\n`,
+);
+rmSync(dir, { recursive: true, force: true });
