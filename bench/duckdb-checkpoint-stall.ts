@@ -6,12 +6,12 @@
  * Appends the soak's event mix (the `shop` profile through the real contract) to a fresh database
  * through DuckDbWarehouse, in rounds of 2,500 events, one append per table per round, as fast as
  * it goes. A round that triggers an automatic checkpoint waits for it, so the slow rounds are the
- * checkpoints. Prints rows/s, the median and longest round, the rounds over 1 s (with their index),
+ * checkpoints. Prints events/s, the median and longest round, the rounds over 1 s (with their index),
  * and then the wall and process CPU time of closing the database, which checkpoints what the WAL
  * still holds: with `--checkpoint-threshold 100GB` there is no automatic checkpoint, and that last
  * one shows what writing all the rows into the file costs, and whether it waits on the disk or the CPU.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,11 +26,16 @@ import { procCpuSeconds } from './proc-cpu.js';
 const ROUND = 2_500;
 const SLOW_MS = 1_000;
 
+const positiveInteger = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return n;
+};
 const options = new Command()
-  .addOption(new Option('--rows <n>', 'events to append').default('1500000').argParser(Number))
+  .addOption(new Option('--rows <n>', 'events to append').default(1_500_000).argParser(positiveInteger))
   .option('--checkpoint-threshold <size>', "DuckDB's checkpoint_threshold", '256MB')
   .option('--memory-limit <size>', "DuckDB's memory_limit", '64MB')
-  .addOption(new Option('--threads <n>', "DuckDB's threads").default('1').argParser(Number))
+  .addOption(new Option('--threads <n>', "DuckDB's threads").default(1).argParser(positiveInteger))
   .parse()
   .opts<{ rows: number; checkpointThreshold: string; memoryLimit: string; threads: number }>();
 
