@@ -37,8 +37,9 @@ describe.runIf(glibc)('fixed malloc thresholds (glibc)', () => {
   it('leaves thresholds the environment chose as they are, and says so', () => {
     const chosen = probe('fixed', { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20) });
     expect(chosen.fixed).toBe('MALLOC_MMAP_THRESHOLD_ set in the environment');
-    // glibc took the environment's 32 MiB: the 2 MiB Buffers come from its heap.
+    // glibc took the environment's 32 MiB: the 2 MiB Buffers come from its heap. (Not how much the
+    // heap grew: the 24 MiB Buffer came from the heap too, and its freed space is reused or trimmed.)
     expect(chosen.mappedOnTheirOwn).toBe(0);
-    expect(chosen.heapGrowthMb).toBeGreaterThanOrEqual(45);
+    expect(chosen.heapInUseGrowthMb).toBeGreaterThanOrEqual(58);
   });
 });
