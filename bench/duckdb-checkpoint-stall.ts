@@ -15,6 +15,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parsePositiveInt } from '../src/cli/command-context.js';
 import { MessageChecker } from '../src/contract/message-checker.js';
 import { buildReferenceUniverse } from '../src/generator/reference-universe.js';
 import { TrafficGenerator } from '../src/generator/traffic-generator.js';
@@ -26,16 +27,21 @@ import { procCpuSeconds } from './proc-cpu.js';
 const ROUND = 2_500;
 const SLOW_MS = 1_000;
 
-const positiveInteger = (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer.');
-  return n;
-};
+// The CLI's own parser, its message handed to commander, which prints it and exits 1.
+const positiveInt =
+  (flag: string) =>
+  (raw: string): number => {
+    try {
+      return parsePositiveInt(flag, raw);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
 const options = new Command()
-  .addOption(new Option('--rows <n>', 'events to append').default(1_500_000).argParser(positiveInteger))
+  .addOption(new Option('--rows <n>', 'events to append').default(1_500_000).argParser(positiveInt('--rows')))
   .option('--checkpoint-threshold <size>', "DuckDB's checkpoint_threshold", '256MB')
   .option('--memory-limit <size>', "DuckDB's memory_limit", '64MB')
-  .addOption(new Option('--threads <n>', "DuckDB's threads").default(1).argParser(positiveInteger))
+  .addOption(new Option('--threads <n>', "DuckDB's threads").default(1).argParser(positiveInt('--threads')))
   .parse()
   .opts<{ rows: number; checkpointThreshold: string; memoryLimit: string; threads: number }>();
 
