@@ -53,7 +53,16 @@ const warehouse = new DuckDbWarehouse({
   memoryLimit: options.memoryLimit,
   threads: options.threads,
 });
-await warehouse.start();
+try {
+  await warehouse.start();
+} catch (error) {
+  // The sizes go to DuckDB as they are; it is the one to refuse a bad one.
+  const engine = (error as { cause?: Error }).cause?.message ?? String(error);
+  process.stderr.write(
+    `DuckDB refused --checkpoint-threshold ${options.checkpointThreshold} or --memory-limit ${options.memoryLimit} (a size such as 256MB or 1GB): ${engine}\n`,
+  );
+  process.exit(1);
+}
 await warehouse.ensureSchema();
 
 const checker = new MessageChecker();
