@@ -3,7 +3,8 @@
  * malloc-thresholds-probe.ts fixed|default`): frees one 24 MiB Buffer (by default glibc then raises its
  * mmap threshold to 24 MiB), then holds thirty 2 MiB Buffers. Prints one JSON line with glibc's own
  * account (`mallinfo2`): how many of them it mapped on their own (given back to the system the moment
- * they are freed), how much its heaps grew, and how much more of them is in use. With `fixed`, fixMallocThresholds() runs first.
+ * they are freed) and how many more bytes its heaps hand out. With `fixed`, fixMallocThresholds()
+ * runs first.
  */
 import koffi from 'koffi';
 import { fixMallocThresholds } from '../../src/runtime/malloc-thresholds.js';
@@ -24,7 +25,6 @@ const fields = [
 koffi.struct('mallinfo2', Object.fromEntries(fields.map((name) => [name, 'size_t'])));
 const mallinfo2 = libc.func('mallinfo2 mallinfo2()') as () => {
   hblks: number;
-  arena: number;
   uordblks: number;
 };
 const gc = (globalThis as { gc?: () => void }).gc!;
@@ -47,9 +47,8 @@ process.stdout.write(
   `${JSON.stringify({
     fixed,
     mappedOnTheirOwn: Number(after.hblks) - Number(before.hblks),
-    heapGrowthMb: Math.round((Number(after.arena) - Number(before.arena)) / 2 ** 20),
-    // What the heaps hand out: unlike their size, it does not depend on whether the freed Buffer's
-    // space was still in the heap to be reused or had been trimmed away.
+    // Bytes in use, not the heaps' size: how much they grow depends on whether free space (the 24 MiB
+    // Buffer's, when it came from a heap) was still there to reuse or had been trimmed away.
     heapInUseGrowthMb: Math.round((Number(after.uordblks) - Number(before.uordblks)) / 2 ** 20),
     held: held.length,
   })}\n`,
