@@ -1,7 +1,7 @@
 /**
  * How long DuckDB's checkpoints hold the warehouse's appends: the diagnostic behind the soak's p99
  * (docs/soak.md). `npx tsx bench/duckdb-checkpoint-stall.ts [--rows 1500000]
- * [--checkpoint-threshold 256MB] [--memory-limit 64MB] [--threads 1]`.
+ * [--checkpoint-threshold 256MB] [--memory-limit 64MB] [--threads 1] [--row-group-size 122880]`.
  *
  * Appends the soak's event mix (the `shop` profile through the real contract) to a fresh database
  * through DuckDbWarehouse, in rounds of 2,500 events, one append per table per round, as fast as
@@ -42,8 +42,19 @@ const options = new Command()
   .option('--checkpoint-threshold <size>', "DuckDB's checkpoint_threshold", '256MB')
   .option('--memory-limit <size>', "DuckDB's memory_limit", '64MB')
   .addOption(new Option('--threads <n>', "DuckDB's threads").default(1).argParser(positiveInt('--threads')))
+  .addOption(
+    new Option('--row-group-size <n>', "rows per row group (DuckDB's default 122,880)").argParser(
+      positiveInt('--row-group-size'),
+    ),
+  )
   .parse()
-  .opts<{ rows: number; checkpointThreshold: string; memoryLimit: string; threads: number }>();
+  .opts<{
+    rows: number;
+    checkpointThreshold: string;
+    memoryLimit: string;
+    threads: number;
+    rowGroupSize?: number;
+  }>();
 
 const dir = mkdtempSync(join(tmpdir(), 'shopstream-checkpoint-'));
 const warehouse = new DuckDbWarehouse({
@@ -52,6 +63,7 @@ const warehouse = new DuckDbWarehouse({
   checkpointThreshold: options.checkpointThreshold,
   memoryLimit: options.memoryLimit,
   threads: options.threads,
+  rowGroupSize: options.rowGroupSize,
 });
 try {
   await warehouse.start();
@@ -107,7 +119,7 @@ const checkpoint = {
 
 const slow = roundMs.flatMap((ms, i) => (ms > SLOW_MS ? [`#${i} ${Math.round(ms)} ms`] : []));
 process.stdout.write(
-  `${options.rows} events (checkpoint_threshold ${options.checkpointThreshold}, memory_limit ${options.memoryLimit}, threads ${options.threads}): ` +
+  `${options.rows} events (checkpoint_threshold ${options.checkpointThreshold}, memory_limit ${options.memoryLimit}, threads ${options.threads}, row group ${options.rowGroupSize ?? 'default'}): ` +
     `${Math.round(options.rows / seconds)} events/s, round of ${ROUND} median ${Math.round(median(roundMs))} ms, ` +
     `longest ${Math.round(Math.max(...roundMs))} ms, ${slow.length} over ${SLOW_MS} ms${slow.length ? ` (${slow.join(', ')})` : ''}\n` +
     `close (its checkpoint of the WAL's rest): wall ${Math.round(checkpoint.wallMs)} ms, process CPU ${Math.round(checkpoint.cpuMs)} ms; ` +

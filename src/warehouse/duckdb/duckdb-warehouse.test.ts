@@ -274,6 +274,38 @@ describe('DuckDbWarehouse', () => {
     expect(await walBytesAfter('1MB')).toBeLessThan(1.5 * 1024 * 1024);
   });
 
+  it('stores appended rows in row groups of its rowGroupSize, in the same file, which later opens without it read whole', async () => {
+    const file = tempPath('warehouse.duckdb');
+    const rowGroupsOfOrders = async (target: DuckDbWarehouse): Promise<unknown> =>
+      (
+        await target.query(
+          "SELECT count(DISTINCT row_group_id) AS row_groups FROM pragma_storage_info('orders')",
+        )
+      ).rows;
+    const small = new DuckDbWarehouse({ uri: `duckdb:${file}`, path: file, rowGroupSize: 2_048 });
+    await small.start();
+    try {
+      await small.ensureSchema();
+      await small.append(
+        'orders',
+        Array.from({ length: 10_000 }, (_, i) => orderRow(i)),
+      );
+      await small.query('CHECKPOINT');
+      expect(await rowGroupsOfOrders(small)).toEqual([{ row_groups: 5 }]); // 10,000 / 2,048
+    } finally {
+      await small.close();
+    }
+    const plain = new DuckDbWarehouse({ uri: `duckdb:${file}`, path: file });
+    await plain.start();
+    try {
+      const { rows } = await plain.query('SELECT count(DISTINCT order_id) AS orders FROM orders');
+      expect(rows).toEqual([{ orders: 10_000 }]);
+      expect(await rowGroupsOfOrders(plain)).toEqual([{ row_groups: 5 }]);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {
     await warehouse.ensureSchema();
     const json = (n: number, overrides: Partial<OrderRow> = {}) => {
