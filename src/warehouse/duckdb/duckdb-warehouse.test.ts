@@ -306,6 +306,18 @@ describe('DuckDbWarehouse', () => {
     }
   });
 
+  it('refuses a rowGroupSize that is not a positive whole number, naming it', () => {
+    for (const rowGroupSize of [0, 2.5, Number.NaN])
+      expect(
+        () => new DuckDbWarehouse({ uri: 'duckdb:x', path: tempPath('x.duckdb'), rowGroupSize }),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'SHOP_E_CONFIG_INVALID',
+          message: expect.stringContaining(`rowGroupSize ${rowGroupSize} `),
+        }),
+      );
+  });
+
   it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {
     await warehouse.ensureSchema();
     const json = (n: number, overrides: Partial<OrderRow> = {}) => {

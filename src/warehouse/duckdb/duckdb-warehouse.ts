@@ -131,7 +131,15 @@ export class DuckDbWarehouse implements Warehouse {
     this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
     this.checkpointThreshold = options.checkpointThreshold ?? '256MB';
-    this.rowGroupSize = options.rowGroupSize;
+    const rowGroupSize = options.rowGroupSize;
+    // It goes into the ATTACH statement's text: only a whole number may.
+    if (rowGroupSize !== undefined && !(Number.isSafeInteger(rowGroupSize) && rowGroupSize > 0))
+      throw new ShopstreamError(
+        'SHOP_E_CONFIG_INVALID',
+        `${this.uri}: rowGroupSize ${rowGroupSize} is not a positive whole number of rows (DuckDB's default is 122880)`,
+        { retryable: false, context: { rowGroupSize } },
+      );
+    this.rowGroupSize = rowGroupSize;
     this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
   }
 
