@@ -15,7 +15,7 @@ import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
 import { startNativeMemoryTrim } from '../src/runtime/native-memory-trim.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
-import { openWarehouse } from '../src/warehouse/open-warehouse.js';
+import { openWarehouse, type OpenWarehouseOptions } from '../src/warehouse/open-warehouse.js';
 import { ALL_WRITTEN, type Warehouse } from '../src/warehouse/warehouse.js';
 import { createLocalStack } from '../test/support/local-stack.js';
 import { startCli } from '../test/support/run-cli.js';
@@ -98,6 +98,8 @@ export async function runSoak(options: {
   heapSnapshotsAtMs?: readonly number[];
   snapshotDir?: string;
   onSnapshot?: (path: string, atMs: number) => void;
+  /** The DuckDB warehouse's checkpoint threshold and row group size; default its own. */
+  duckDb?: OpenWarehouseOptions['duckDb'];
 }): Promise<SoakResult> {
   const sampleMs = options.sampleMs ?? 5_000;
   const stack = await createLocalStack();
@@ -106,7 +108,7 @@ export async function runSoak(options: {
     openBus(stack.config.bus),
     openLake(stack.config.lake),
     openLake(stack.config.archive),
-    openWarehouse(stack.config.warehouse),
+    openWarehouse(stack.config.warehouse, { duckDb: options.duckDb }),
   ]);
   await Promise.all([bus.start(), lake.start(), archive.start(), warehouse.start()]);
   const pipeline = pipelineFromConfig(stack.config, {

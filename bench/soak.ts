@@ -1,12 +1,14 @@
 /**
  * The soak test: `npx tsx bench/soak.ts [--rate 5000] [--duration 10m] [--json soak.json]
- * [--heap-snapshots 3m,10m --snapshot-dir DIR] [--no-warehouse-writes]`. Runs the whole local system at a fixed rate and
+ * [--heap-snapshots 3m,10m --snapshot-dir DIR] [--no-warehouse-writes] [--checkpoint-threshold 16MB]
+ * [--row-group-size 16384]`. Runs the whole local system at a fixed rate and
  * prints a line per sample (throughput, latency p50/p99, backlog, memory), then the per-minute medians
  * of RSS and JS heap, their least-squares slopes after minute 5, and a verdict: memory flat
  * (slope ≤ 0.5 MB/min) and p99 ≤ 2 s at 5,000 events/s. `--json` keeps the samples and verdict for
  * bench/soak-plot.ts; `--heap-snapshots` writes main-thread heap snapshots at those times (compare
  * them with bench/heap-snapshot-diff.ts); `--no-warehouse-writes` makes the warehouse's appends write
- * nothing, a diagnostic that takes DuckDB's share out of the memory figures.
+ * nothing, a diagnostic that takes DuckDB's share out of the memory figures; `--checkpoint-threshold` and
+ * `--row-group-size` set the DuckDB warehouse's (see DuckDbWarehouseOptions), to soak a candidate default.
  */
 import { parseDuration } from '../src/cli/command-context.js';
 import { writeFileSync } from 'node:fs';
@@ -24,6 +26,9 @@ const durationMs = parseDuration('--duration', arg('duration', '10m'));
 const jsonPath = arg('json', '');
 const snapshots = arg('heap-snapshots', '');
 const warehouseWrites = !process.argv.includes('--no-warehouse-writes');
+const checkpointThreshold = arg('checkpoint-threshold', '') || undefined;
+const rowGroupSizeArg = arg('row-group-size', '');
+const rowGroupSize = rowGroupSizeArg ? Number(rowGroupSizeArg) : undefined;
 const heapSnapshotsAtMs = snapshots
   ? snapshots.split(',').map((d) => parseDuration('--heap-snapshots', d))
   : [];
@@ -46,13 +51,15 @@ const row = (values: readonly (string | number)[]): string =>
   values.map((v, i) => String(v).padStart(columns[i]![1])).join('  ') + '\n';
 
 process.stdout.write(
-  `soak: ${rate} events/s for ${durationMs / 1000} s through generator → embedded bus → pipeline (lake + ${warehouseWrites ? 'DuckDB' : 'a warehouse that writes nothing'}) + archiver\n`,
+  `soak: ${rate} events/s for ${durationMs / 1000} s through generator → embedded bus → pipeline (lake + ${warehouseWrites ? 'DuckDB' : 'a warehouse that writes nothing'}) + archiver` +
+    ` (DuckDB checkpoint threshold ${checkpointThreshold ?? 'default'}, row group size ${rowGroupSize ?? 'default'})\n`,
 );
 process.stdout.write(row(columns.map(([name]) => name)));
 const result = await runSoak({
   rate,
   warehouseWrites,
   durationMs,
+  duckDb: { checkpointThreshold, rowGroupSize },
   heapSnapshotsAtMs,
   snapshotDir: arg('snapshot-dir', '.'),
   onSnapshot: (path) => process.stdout.write(`heap snapshot ${path}\n`),
@@ -99,7 +106,18 @@ if (jsonPath)
   writeFileSync(
     jsonPath,
     JSON.stringify(
-      { rate, durationMs, warehouseWrites, date: new Date().toISOString(), summary, trend, minutes, samples },
+      {
+        rate,
+        durationMs,
+        warehouseWrites,
+        checkpointThreshold,
+        rowGroupSize,
+        date: new Date().toISOString(),
+        summary,
+        trend,
+        minutes,
+        samples,
+      },
       null,
       1,
     ),

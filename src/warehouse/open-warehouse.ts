@@ -1,4 +1,5 @@
 import { ShopstreamError } from '../errors/shopstream-error.js';
+import type { DuckDbWarehouseOptions } from './duckdb/duckdb-warehouse.js';
 import type { Warehouse } from './warehouse.js';
 
 /** Options of {@link openWarehouse}. */
@@ -9,6 +10,11 @@ export interface OpenWarehouseOptions {
    * BigQuery reads no local files, so it ignores them.
    */
   readonly readableDirectories?: readonly string[];
+  /**
+   * How a DuckDB warehouse checkpoints and groups rows (see {@link DuckDbWarehouseOptions}); default
+   * its own. BigQuery ignores it.
+   */
+  readonly duckDb?: Pick<DuckDbWarehouseOptions, 'checkpointThreshold' | 'rowGroupSize'>;
 }
 
 /** Opens the warehouse a URI names: `duckdb:<file>` or `bigquery:<project>.<dataset>`. */
@@ -19,6 +25,7 @@ export async function openWarehouse(uri: string, options: OpenWarehouseOptions =
       uri,
       path: uri.slice('duckdb:'.length),
       readableDirectories: options.readableDirectories,
+      ...options.duckDb,
     });
   }
   const bq = /^bigquery:([a-z][a-z0-9-]{4,28}[a-z0-9])\.(\w{1,1024})$/.exec(uri);
