@@ -306,6 +306,35 @@ describe('DuckDbWarehouse', () => {
     }
   });
 
+  it('with a rowGroupSize, opens a file named after a catalog DuckDB keeps (main, system, temp, memory), under the name a direct open gives it', async () => {
+    const catalogOf = async (target: DuckDbWarehouse): Promise<unknown> =>
+      (await target.query('SELECT current_database() AS catalog')).rows[0];
+    for (const stem of ['main', 'system', 'temp', 'memory', 'Memory']) {
+      const file = tempPath(`${stem}.duckdb`);
+      const attached = new DuckDbWarehouse({ uri: `duckdb:${file}`, path: file, rowGroupSize: 2_048 });
+      await attached.start();
+      try {
+        await attached.ensureSchema();
+        await attached.append('orders', [orderRow(1), orderRow(2)]);
+        const { rows } = await attached.query('SELECT count(*) AS orders FROM orders');
+        expect(rows).toEqual([{ orders: 2 }]);
+        expect(await catalogOf(attached)).toEqual({ catalog: `${stem}_db` });
+      } finally {
+        await attached.close();
+      }
+      // Opened directly, DuckDB itself names the file's catalog `main_db`, `system_db`, `temp_db`; the
+      // in-memory instance's own catalog is `memory`, so there only the attached name differs.
+      if (stem.toLowerCase() === 'memory') continue;
+      const direct = new DuckDbWarehouse({ uri: `duckdb:${file}`, path: file });
+      await direct.start();
+      try {
+        expect(await catalogOf(direct)).toEqual({ catalog: `${stem}_db` });
+      } finally {
+        await direct.close();
+      }
+    }
+  });
+
   it('refuses a rowGroupSize that is not a positive whole number, naming it', () => {
     for (const rowGroupSize of [0, 2.5, Number.NaN])
       expect(
@@ -609,47 +638,55 @@ const canMount = SmallDisk.supported();
  * and opens the database again, and the rows committed before are all there (the WAL is replayed).
  */
 describe.runIf(canMount)('DuckDbWarehouse after DuckDB invalidated the database (real full disk)', () => {
-  let disk: SmallDisk;
-  afterAll(() => disk?.unmount());
+  const disks: SmallDisk[] = [];
+  afterAll(() => disks.forEach((disk) => disk.unmount()));
 
-  it('reopens the database by itself: committed rows kept, later writes and queries work', async () => {
-    disk = SmallDisk.mount(tempPath('small'), 64);
-    const path = join(disk.dir, 'warehouse.duckdb');
-    const setup = open(path);
-    await setup.start();
-    await setup.ensureSchema();
-    await setup.close();
-    const warehouse = open(path);
-    await warehouse.start();
-    for (let batch = 0; batch < 5; batch++)
-      await warehouse.append(
-        'orders',
-        Array.from({ length: 20 }, (_, i) => orderRow(batch * 20 + i, { event_id: `e${batch * 20 + i}` })),
-      );
+  // A file attached with a rowGroupSize fails its checkpoint with other words than one opened directly.
+  it.each([
+    ['opened directly', {}, /FATAL Error: Failed to create checkpoint.*No space left on device/s],
+    ['attached with a rowGroupSize', { rowGroupSize: 2_048 }, /Checkpoint failed.*No space left on device/s],
+  ])(
+    'reopens the database by itself (%s): committed rows kept, later writes and queries work',
+    async (_, options, message) => {
+      const disk = SmallDisk.mount(tempPath('small'), 64);
+      disks.push(disk);
+      const path = join(disk.dir, 'warehouse.duckdb');
+      const setup = open(path);
+      await setup.start();
+      await setup.ensureSchema();
+      await setup.close();
+      const warehouse = new DuckDbWarehouse({ uri: `duckdb:${path}`, path, ...options });
+      await warehouse.start();
+      for (let batch = 0; batch < 5; batch++)
+        await warehouse.append(
+          'orders',
+          Array.from({ length: 20 }, (_, i) => orderRow(batch * 20 + i, { event_id: `e${batch * 20 + i}` })),
+        );
 
-    disk.fill();
-    const fatal = await rejection(warehouse.query('CHECKPOINT'));
-    expect(fatal.message).toMatch(/FATAL Error: Failed to create checkpoint.*No space left on device/s);
-    expect([fatal.code, fatal.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', true]);
-    disk.free();
+      disk.fill();
+      const fatal = await rejection(warehouse.query('CHECKPOINT'));
+      expect(fatal.message).toMatch(message);
+      expect([fatal.code, fatal.retryable]).toEqual(['SHOP_E_WAREHOUSE_UNAVAILABLE', true]);
+      disk.free();
 
-    // As the pipeline does: a retryable failure is tried again.
-    const retried = async <T>(work: () => Promise<T>): Promise<T> => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await work();
-        } catch (error) {
-          if (attempt >= 5 || !(error instanceof ShopstreamError) || !error.retryable) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 100));
+      // As the pipeline does: a retryable failure is tried again.
+      const retried = async <T>(work: () => Promise<T>): Promise<T> => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await work();
+          } catch (error) {
+            if (attempt >= 5 || !(error instanceof ShopstreamError) || !error.retryable) throw error;
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
         }
-      }
-    };
-    await retried(() => warehouse.append('orders', [orderRow(100, { event_id: 'e100' })]));
-    const { rows } = await retried(() =>
-      warehouse.query('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM orders'),
-    );
-    expect(rows).toEqual([{ n: 101, ids: 101 }]);
-    expect(warehouse.reopens).toBe(1);
-    await warehouse.close();
-  });
+      };
+      await retried(() => warehouse.append('orders', [orderRow(100, { event_id: 'e100' })]));
+      const { rows } = await retried(() =>
+        warehouse.query('SELECT count(*) AS n, count(DISTINCT event_id) AS ids FROM orders'),
+      );
+      expect(rows).toEqual([{ n: 101, ids: 101 }]);
+      expect(warehouse.reopens).toBe(1);
+      await warehouse.close();
+    },
+  );
 });

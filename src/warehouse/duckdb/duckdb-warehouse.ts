@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ShopstreamError } from '../../errors/shopstream-error.js';
 import {
   duckDbCatalogStatements,
@@ -18,6 +18,7 @@ import type { ReferenceData } from '../reference-data.js';
 import { NDJSON_ROWS } from '../row-encoding.js';
 import { EVENT_TABLES, type EventTableName, type IngestErrorRow, type RowOf } from '../rows.js';
 import { ALL_WRITTEN, type AppendResult, type QueryResult, type Warehouse } from '../warehouse.js';
+import { attachedCatalogName } from './attached-catalog-name.js';
 import { confineToWarehouse } from './confine-to-warehouse.js';
 import { DuckDBInstance } from './duckdb-api.js';
 import { duckDbError, isFatalDuckDbError, type DuckDbFailureContext } from './duckdb-error.js';
@@ -64,7 +65,9 @@ export interface DuckDbWarehouseOptions {
    * for a larger file (+43 %). The size is not recorded in the file: opened later without it, the
    * file reads as it is, and a checkpoint after new writes may merge the small row groups into ones
    * of the default size. When set, the file is attached to an in-memory instance (DuckDB takes the
-   * size only on ATTACH) under the name it would have had.
+   * size only on ATTACH) under the name it would have had (see attachedCatalogName). After a fatal
+   * error such a file says "Checkpoint failed … has been invalidated" rather than "FATAL Error"; it is
+   * reopened all the same (tested on a full disk).
    */
   readonly rowGroupSize?: number;
   /**
@@ -185,10 +188,7 @@ export class DuckDbWarehouse implements Warehouse {
       const writer = await this.connect(instance);
       const reader = await this.connect(instance);
       if (attach) {
-        // The catalog's name a file opened directly gets: its name without the extension.
-        const catalog = quoteIdentifier(
-          this.path === ':memory:' ? 'warehouse' : basename(this.path, extname(this.path)),
-        );
+        const catalog = quoteIdentifier(attachedCatalogName(this.path));
         await writer.run(
           `ATTACH ${duckDbString(this.path)} AS ${catalog} (ROW_GROUP_SIZE ${this.rowGroupSize})`,
         );
