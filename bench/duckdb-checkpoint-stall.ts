@@ -10,6 +10,9 @@
  * and then the wall and process CPU time of closing the database, which checkpoints what the WAL
  * still holds: with `--checkpoint-threshold 100GB` there is no automatic checkpoint, and that last
  * one shows what writing all the rows into the file costs, and whether it waits on the disk or the CPU.
+ * Last, what the open database held in native memory at the end: RSS before and after the close, each
+ * after glibc handed its free pages back, less what DuckDB's buffer manager reports for its own pool —
+ * the rest is what a long-lived warehouse keeps per stored row (or row group) as it grows.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { DuckDbWarehouse } from '../src/warehouse/duckdb/duckdb-warehouse.js';
 import { TABLE_OF_TYPE, rowOf, type EventTableName, type RowOf } from '../src/warehouse/rows.js';
 import { median } from './bench-result.js';
 import { procCpuSeconds } from './proc-cpu.js';
+import { trimNativeMemory } from '../src/runtime/native-memory-trim.js';
 
 const ROUND = 2_500;
 const SLOW_MS = 1_000;
@@ -108,6 +112,14 @@ for (let done = 0; done < options.rows; done += ROUND) {
 }
 const seconds = (performance.now() - started) / 1000;
 
+const rssAfterTrimMb = async (): Promise<number> => {
+  await trimNativeMemory();
+  return process.memoryUsage().rss / 1e6;
+};
+const { rows: pool } = await warehouse.query('SELECT sum(memory_usage_bytes) AS bytes FROM duckdb_memory()');
+const poolMb = Number(pool[0]!.bytes) / 1e6;
+const openRssMb = await rssAfterTrimMb();
+
 // Closing the database checkpoints what the WAL still holds.
 const cpuBefore = procCpuSeconds('self');
 const closeStarted = performance.now();
@@ -116,6 +128,7 @@ const checkpoint = {
   wallMs: performance.now() - closeStarted,
   cpuMs: (procCpuSeconds('self') - cpuBefore) * 1000,
 };
+const heldMb = openRssMb - (await rssAfterTrimMb());
 
 const slow = roundMs.flatMap((ms, i) => (ms > SLOW_MS ? [`#${i} ${Math.round(ms)} ms`] : []));
 process.stdout.write(
@@ -123,6 +136,8 @@ process.stdout.write(
     `${Math.round(options.rows / seconds)} events/s, round of ${ROUND} median ${Math.round(median(roundMs))} ms, ` +
     `longest ${Math.round(Math.max(...roundMs))} ms, ${slow.length} over ${SLOW_MS} ms${slow.length ? ` (${slow.join(', ')})` : ''}\n` +
     `close (its checkpoint of the WAL's rest): wall ${Math.round(checkpoint.wallMs)} ms, process CPU ${Math.round(checkpoint.cpuMs)} ms; ` +
-    `file ${Math.round(statSync(join(dir, 'warehouse.duckdb')).size / 1e6)} MB\n`,
+    `file ${Math.round(statSync(join(dir, 'warehouse.duckdb')).size / 1e6)} MB\n` +
+    `native memory the open database held at the end: ${Math.round(heldMb)} MB, ${Math.round(poolMb)} MB of it its buffer pool, ` +
+    `${Math.round(heldMb - poolMb)} MB the rest\n`,
 );
 rmSync(dir, { recursive: true, force: true });
