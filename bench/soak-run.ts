@@ -15,6 +15,7 @@ import { pipelineFromConfig } from '../src/pipeline/pipeline-service.js';
 import { startNativeMemoryTrim } from '../src/runtime/native-memory-trim.js';
 import { silentLogger } from '../src/telemetry/logger.js';
 import { Telemetry } from '../src/telemetry/telemetry.js';
+import { DuckDbWarehouse } from '../src/warehouse/duckdb/duckdb-warehouse.js';
 import { openWarehouse, type OpenWarehouseOptions } from '../src/warehouse/open-warehouse.js';
 import { ALL_WRITTEN, type Warehouse } from '../src/warehouse/warehouse.js';
 import { createLocalStack } from '../test/support/local-stack.js';
@@ -54,6 +55,8 @@ export interface SoakResult {
   readonly rssFirstQuarterMb: number;
   readonly rssLastQuarterMb: number;
   readonly peakRssMb: number;
+  /** How often the DuckDB warehouse closed and opened its database after reopenAfterRows rows. */
+  readonly warehouseReopens: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -219,5 +222,6 @@ export async function runSoak(options: {
     rssFirstQuarterMb: samples[quarter - 1]?.rssMb ?? 0,
     rssLastQuarterMb: samples[samples.length - 1]?.rssMb ?? 0,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    warehouseReopens: warehouse instanceof DuckDbWarehouse ? warehouse.plannedReopens : 0,
   };
 }

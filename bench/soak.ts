@@ -1,14 +1,15 @@
 /**
  * The soak test: `npx tsx bench/soak.ts [--rate 5000] [--duration 10m] [--json soak.json]
  * [--heap-snapshots 3m,10m --snapshot-dir DIR] [--no-warehouse-writes] [--checkpoint-threshold 16MB]
- * [--row-group-size 16384]`. Runs the whole local system at a fixed rate and
+ * [--row-group-size 16384] [--reopen-after-rows 1000000]`. Runs the whole local system at a fixed rate and
  * prints a line per sample (throughput, latency p50/p99, backlog, memory), then the per-minute medians
  * of RSS and JS heap, their least-squares slopes after minute 5, and a verdict: memory flat
  * (slope ≤ 0.5 MB/min) and p99 ≤ 2 s at 5,000 events/s. `--json` keeps the samples and verdict for
  * bench/soak-plot.ts; `--heap-snapshots` writes main-thread heap snapshots at those times (compare
  * them with bench/heap-snapshot-diff.ts); `--no-warehouse-writes` makes the warehouse's appends write
- * nothing, a diagnostic that takes DuckDB's share out of the memory figures; `--checkpoint-threshold` and
- * `--row-group-size` set the DuckDB warehouse's (see DuckDbWarehouseOptions), to soak a candidate default.
+ * nothing, a diagnostic that takes DuckDB's share out of the memory figures; `--checkpoint-threshold`,
+ * `--row-group-size` and `--reopen-after-rows` set the DuckDB warehouse's (see DuckDbWarehouseOptions),
+ * to soak a candidate default.
  */
 import { parseDuration } from '../src/cli/command-context.js';
 import { writeFileSync } from 'node:fs';
@@ -29,6 +30,8 @@ const warehouseWrites = !process.argv.includes('--no-warehouse-writes');
 const checkpointThreshold = arg('checkpoint-threshold', '') || undefined;
 const rowGroupSizeArg = arg('row-group-size', '');
 const rowGroupSize = rowGroupSizeArg ? Number(rowGroupSizeArg) : undefined;
+const reopenAfterRowsArg = arg('reopen-after-rows', '');
+const reopenAfterRows = reopenAfterRowsArg ? Number(reopenAfterRowsArg) : undefined;
 const heapSnapshotsAtMs = snapshots
   ? snapshots.split(',').map((d) => parseDuration('--heap-snapshots', d))
   : [];
@@ -52,14 +55,14 @@ const row = (values: readonly (string | number)[]): string =>
 
 process.stdout.write(
   `soak: ${rate} events/s for ${durationMs / 1000} s through generator → embedded bus → pipeline (lake + ${warehouseWrites ? 'DuckDB' : 'a warehouse that writes nothing'}) + archiver` +
-    ` (DuckDB checkpoint threshold ${checkpointThreshold ?? 'default'}, row group size ${rowGroupSize ?? 'default'})\n`,
+    ` (DuckDB checkpoint threshold ${checkpointThreshold ?? 'default'}, row group size ${rowGroupSize ?? 'default'}, reopen after ${reopenAfterRows ?? 'no'} rows)\n`,
 );
 process.stdout.write(row(columns.map(([name]) => name)));
 const result = await runSoak({
   rate,
   warehouseWrites,
   durationMs,
-  duckDb: { checkpointThreshold, rowGroupSize },
+  duckDb: { checkpointThreshold, rowGroupSize, reopenAfterRows },
   heapSnapshotsAtMs,
   snapshotDir: arg('snapshot-dir', '.'),
   onSnapshot: (path) => process.stdout.write(`heap snapshot ${path}\n`),
@@ -112,6 +115,7 @@ if (jsonPath)
         warehouseWrites,
         checkpointThreshold,
         rowGroupSize,
+        reopenAfterRows,
         date: new Date().toISOString(),
         summary,
         trend,

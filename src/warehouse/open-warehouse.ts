@@ -11,10 +11,10 @@ export interface OpenWarehouseOptions {
    */
   readonly readableDirectories?: readonly string[];
   /**
-   * How a DuckDB warehouse checkpoints and groups rows (see {@link DuckDbWarehouseOptions}); default
-   * its own. BigQuery ignores it.
+   * How a DuckDB warehouse checkpoints, groups rows and reopens (see {@link DuckDbWarehouseOptions});
+   * default its own. BigQuery ignores it.
    */
-  readonly duckDb?: Pick<DuckDbWarehouseOptions, 'checkpointThreshold' | 'rowGroupSize'>;
+  readonly duckDb?: Pick<DuckDbWarehouseOptions, 'checkpointThreshold' | 'rowGroupSize' | 'reopenAfterRows'>;
 }
 
 /** Opens the warehouse a URI names: `duckdb:<file>` or `bigquery:<project>.<dataset>`. */

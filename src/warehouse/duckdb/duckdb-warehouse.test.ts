@@ -335,16 +335,67 @@ describe('DuckDbWarehouse', () => {
     }
   });
 
-  it('refuses a rowGroupSize that is not a positive whole number, naming it', () => {
-    for (const rowGroupSize of [0, 2.5, Number.NaN])
-      expect(
-        () => new DuckDbWarehouse({ uri: 'duckdb:x', path: tempPath('x.duckdb'), rowGroupSize }),
-      ).toThrow(
-        expect.objectContaining({
-          code: 'SHOP_E_CONFIG_INVALID',
-          message: expect.stringContaining(`rowGroupSize ${rowGroupSize} `),
-        }),
-      );
+  it('refuses a rowGroupSize or reopenAfterRows that is not a positive whole number, naming it', () => {
+    for (const name of ['rowGroupSize', 'reopenAfterRows'])
+      for (const rows of [0, 2.5, Number.NaN])
+        expect(
+          () => new DuckDbWarehouse({ uri: 'duckdb:x', path: tempPath('x.duckdb'), [name]: rows }),
+        ).toThrow(
+          expect.objectContaining({
+            code: 'SHOP_E_CONFIG_INVALID',
+            message: expect.stringContaining(`${name} ${rows} `),
+          }),
+        );
+  });
+
+  it('closes and opens the database again after reopenAfterRows appended rows, keeping every row, while appends and queries go on', async () => {
+    const file = tempPath('warehouse.duckdb');
+    const reopening = new DuckDbWarehouse({
+      uri: `duckdb:${file}`,
+      path: file,
+      rowGroupSize: 2_048,
+      reopenAfterRows: 1_000,
+    });
+    await reopening.start();
+    try {
+      await reopening.ensureSchema();
+      const ndjson = (from: number, count: number): Buffer =>
+        Buffer.from(
+          Array.from({ length: count }, (_, i) => {
+            // eslint-disable-next-line @typescript-eslint/no-unused-vars
+            const { ingestion_time, ...columns } = orderRow(from + i);
+            return JSON.stringify(columns);
+          }).join('\n'),
+        );
+      // 2,500 rows in ten appends of both kinds, one after another as the pipeline's commits come,
+      // each with a query it does not wait for: two reopens, at 1,000 and 2,000 rows.
+      const counts: Promise<unknown>[] = [];
+      for (let batch = 0; batch < 10; batch++) {
+        await (batch % 2 === 0
+          ? reopening.append(
+              'orders',
+              Array.from({ length: 250 }, (_, i) => orderRow(batch * 250 + i)),
+            )
+          : reopening.appendNdjson('orders', ndjson(batch * 250, 250), 250));
+        counts.push(reopening.query('SELECT count(*) AS n FROM orders').then(({ rows }) => rows[0]!.n));
+      }
+      // Each query sees at least the rows committed before it was asked (a later append may beat it).
+      for (const [batch, count] of (await Promise.all(counts)).entries())
+        expect(count).toBeGreaterThanOrEqual((batch + 1) * 250);
+      expect(reopening.plannedReopens).toBe(2);
+      expect(reopening.reopens).toBe(0);
+      const { rows } = await reopening.query('SELECT count(DISTINCT order_id) AS orders FROM orders');
+      expect(rows).toEqual([{ orders: 2_500 }]);
+    } finally {
+      await reopening.close();
+    }
+    const plain = open(file);
+    await plain.start();
+    try {
+      expect((await plain.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: 2_500 }]);
+    } finally {
+      await plain.close();
+    }
   });
 
   it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {

@@ -71,6 +71,15 @@ export interface DuckDbWarehouseOptions {
    */
   readonly rowGroupSize?: number;
   /**
+   * Closes the database and opens it again once this many rows were appended since it opened. DuckDB
+   * keeps the metadata of every row group it wrote in memory until the database closes (it has no way
+   * to unload it: duckdb/duckdb#22255), so a long-running pipeline's memory grows with the rows it
+   * stored, the faster the smaller the row group (bench/duckdb-checkpoint-stall.ts prints what the
+   * open database holds). The reopen drops it; its close checkpoints the WAL's rest, which the appends
+   * after it wait for. Default never.
+   */
+  readonly reopenAfterRows?: number;
+  /**
    * Folders whose files queries may read (`read_json('data/lake/output/order/**\/*.json')`), for
    * example the local lake and archive. Nothing else outside the database is reachable: see
    * {@link confineToWarehouse}. Default none.
@@ -108,6 +117,9 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly threads: number;
   private readonly checkpointThreshold: string;
   private readonly rowGroupSize: number | undefined;
+  private readonly reopenAfterRows: number | undefined;
+  /** Rows appended since the database was opened; see reopenAfterRows. */
+  private rowsSinceOpen = 0;
   private readonly readableDirectories: readonly string[];
   private instance: DuckDBInstance | undefined;
   private writer: DuckDBConnection | undefined;
@@ -120,10 +132,12 @@ export class DuckDbWarehouse implements Warehouse {
   /** Why the last reopen failed; the next write or query tries again. */
   private reopenFailure: unknown;
   private reopenCount = 0;
+  private plannedReopenCount = 0;
   /** appendNdjson calls waiting for the writer; see appendNdjson. */
   private readonly pendingNdjson: {
     table: EventTableName;
     ndjson: Uint8Array;
+    rowCount: number;
     resolve: () => void;
     reject: (error: unknown) => void;
   }[] = [];
@@ -134,21 +148,30 @@ export class DuckDbWarehouse implements Warehouse {
     this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
     this.checkpointThreshold = options.checkpointThreshold ?? '256MB';
-    const rowGroupSize = options.rowGroupSize;
-    // It goes into the ATTACH statement's text: only a whole number may.
-    if (rowGroupSize !== undefined && !(Number.isSafeInteger(rowGroupSize) && rowGroupSize > 0))
+    // The row group size goes into the ATTACH statement's text: only a whole number may.
+    this.rowGroupSize = this.wholeRows('rowGroupSize', options.rowGroupSize, "DuckDB's default is 122880");
+    this.reopenAfterRows = this.wholeRows('reopenAfterRows', options.reopenAfterRows, 'default: never');
+    this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
+  }
+
+  private wholeRows(name: string, rows: number | undefined, fallback: string): number | undefined {
+    if (rows !== undefined && !(Number.isSafeInteger(rows) && rows > 0))
       throw new ShopstreamError(
         'SHOP_E_CONFIG_INVALID',
-        `${this.uri}: rowGroupSize ${rowGroupSize} is not a positive whole number of rows (DuckDB's default is 122880)`,
-        { retryable: false, context: { rowGroupSize } },
+        `${this.uri}: ${name} ${rows} is not a positive whole number of rows (${fallback})`,
+        { retryable: false, context: { [name]: rows } },
       );
-    this.rowGroupSize = rowGroupSize;
-    this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
+    return rows;
   }
 
   /** How many times the database was closed and opened again after DuckDB invalidated it. */
   get reopens(): number {
     return this.reopenCount;
+  }
+
+  /** How many times the database was closed and opened again after reopenAfterRows rows. */
+  get plannedReopens(): number {
+    return this.plannedReopenCount;
   }
 
   async start(): Promise<void> {
@@ -197,6 +220,7 @@ export class DuckDbWarehouse implements Warehouse {
       await confineToWarehouse(writer, [this.stage!.dir, ...this.readableDirectories]);
       await reader.run('SELECT 1');
       [this.instance, this.writer, this.reader] = [instance, writer, reader];
+      this.rowsSinceOpen = 0;
     } catch (error) {
       instance.closeSync();
       throw error;
@@ -207,10 +231,25 @@ export class DuckDbWarehouse implements Warehouse {
    * After a fatal error (a checkpoint that could not write the file on a full disk, for example)
    * DuckDB invalidates the database: every later statement on this instance fails. Closing it and
    * opening the file again replays the WAL, so every committed row is back, and the failed write is
-   * retried by its caller. Runs once every write and query queued so far has settled, and holds back
-   * those queued after it, so no statement meets a half-closed database.
+   * retried by its caller. See reopen.
    */
   private reopenAfterFatalError(): void {
+    this.reopen(() => this.reopenCount++);
+  }
+
+  /** Counts appended rows, and reopens the database once there are reopenAfterRows of them. */
+  private appended(rows: number): void {
+    this.rowsSinceOpen += rows;
+    if (this.reopenAfterRows !== undefined && this.rowsSinceOpen >= this.reopenAfterRows)
+      this.reopen(() => this.plannedReopenCount++);
+  }
+
+  /**
+   * Closes the database and opens it again. Runs once every write and query queued so far has
+   * settled, and holds back those queued after it, so no statement meets a half-closed database. A
+   * failed open is kept in reopenFailure; the next statement tries again.
+   */
+  private reopen(onReopened: () => void): void {
     if (this.reopening || !this.stage) return;
     const earlier = Promise.allSettled([this.writes, this.reads]);
     const reopening = earlier
@@ -226,7 +265,7 @@ export class DuckDbWarehouse implements Warehouse {
         try {
           await this.open();
           this.reopenFailure = undefined;
-          this.reopenCount++;
+          onReopened();
         } catch (error) {
           this.reopenFailure = error;
         }
@@ -308,6 +347,7 @@ export class DuckDbWarehouse implements Warehouse {
     await this.write({ action: 'append', path: this.path, table }, (connection) =>
       this.insertRows(connection, tableNamed(table), rows),
     );
+    this.appended(rows.length);
     return ALL_WRITTEN;
   }
 
@@ -323,7 +363,7 @@ export class DuckDbWarehouse implements Warehouse {
       throw new ShopstreamError('SHOP_E_WAREHOUSE_SCHEMA', `append: ${String(table)} is not an event table`);
     if (rowCount === 0) return ALL_WRITTEN;
     const done = new Promise<void>((resolve, reject) =>
-      this.pendingNdjson.push({ table, ndjson: withFinalNewline(ndjson), resolve, reject }),
+      this.pendingNdjson.push({ table, ndjson: withFinalNewline(ndjson), rowCount, resolve, reject }),
     );
     if (this.pendingNdjson.length === 1)
       this.write({ action: 'append', path: this.path, table }, (connection) =>
@@ -356,6 +396,7 @@ export class DuckDbWarehouse implements Warehouse {
       return;
     }
     for (const g of group) g.resolve();
+    this.appended(group.reduce((rows, g) => rows + g.rowCount, 0));
   }
 
   async appendErrors(rows: readonly IngestErrorRow[]): Promise<void> {
@@ -408,7 +449,7 @@ export class DuckDbWarehouse implements Warehouse {
       this.reopenAfterFatalError(); // try again, after this statement
       throw new ShopstreamError(
         'SHOP_E_WAREHOUSE_UNAVAILABLE',
-        `${this.path}: DuckDB invalidated the database after a fatal error and opening it again failed (${(why as Error)?.message ?? String(why)}); retrying`,
+        `${this.path}: closing and opening the database again (after a fatal error, or reopenAfterRows rows) left it closed (${(why as Error)?.message ?? String(why)}); retrying`,
         { retryable: true, context: { ...context }, cause: why },
       );
     }
