@@ -364,7 +364,7 @@ describe.runIf(canMount)('DuckDB invalidated after a fatal error (checkpoint on 
 
   it('got the fatal error for real, and DuckDB invalidated the database', () => {
     expect(fatal).toMatchObject({ code: 'SHOP_E_WAREHOUSE_UNAVAILABLE', retryable: true });
-    expect(fatal.message).toMatch(/Checkpoint failed.*No space left on device/s);
+    expect(fatal.message).toMatch(/FATAL Error: Failed to create checkpoint.*No space left on device/s);
     expect(reopens).toBe(1);
   });
 

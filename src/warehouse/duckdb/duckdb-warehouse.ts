@@ -50,23 +50,24 @@ export interface DuckDbWarehouseOptions {
   readonly threads?: number;
   /**
    * DuckDB checkpoints (writes the WAL's changes into the file, compressed) when the WAL reaches
-   * this; a checkpoint holds the appends that follow it, and rewrites each table's last, partly filled
-   * row group. Default `16MB` (DuckDB's own), together with the small row group below: then a
-   * checkpoint is short (bench/duckdb-checkpoint-stall.ts, 1,500,000 events in rounds of 2,500: the
-   * longest round 692 ms, against 2,683 ms at 256MB with DuckDB's row group), for ~4 % of the insert
-   * rate. A crash recovery replays at most this much WAL. docs/soak.md has the soaks behind it.
+   * this. Default `256MB`: DuckDB's own default, 16 MB, checkpoints every few ten thousand appended
+   * events and rewrites the table's last, partly filled row group each time — appending 300,000
+   * events cost 5.5 µs of CPU per row with it and 3.3 at 256 MB. A crash recovery then replays at
+   * most 256 MB of WAL. A checkpoint holds the appends that follow it (bench/duckdb-checkpoint-stall.ts
+   * measures how long).
    */
   readonly checkpointThreshold?: string;
   /**
-   * Rows per row group of the data appended from now on. Default 16,384 (DuckDB's is 122,880): with
-   * the 16MB checkpoint threshold it bounds how long a checkpoint holds the appends (see
-   * checkpointThreshold; 3,831 ms with the small row group alone), for a larger file (+43 %) and
-   * more row-group metadata in memory (see reopenAfterRows). The size is not recorded in the file: a
-   * file opened with another size reads as it is, and a checkpoint after new writes may merge small
-   * row groups into larger ones. The file is attached to an in-memory instance (DuckDB takes the size
-   * only on ATTACH) under the name a direct open would give it (see attachedCatalogName); after a
-   * fatal error it says "Checkpoint failed … has been invalidated", and is reopened (tested on a full
-   * disk).
+   * Rows per row group of the data appended from now on; default DuckDB's, 122,880. A checkpoint
+   * holds the appends after it while it writes; with 16,384 rows and a 16MB checkpoint threshold
+   * together, 1,500,000 events in rounds of 2,500 (bench/duckdb-checkpoint-stall.ts) waited at most
+   * 692 ms for one, against 2,683 ms at the defaults (and 3,831 ms with the small row group alone),
+   * for a larger file (+43 %). The size is not recorded in the file: opened later without it, the
+   * file reads as it is, and a checkpoint after new writes may merge the small row groups into ones
+   * of the default size. When set, the file is attached to an in-memory instance (DuckDB takes the
+   * size only on ATTACH) under the name it would have had (see attachedCatalogName). After a fatal
+   * error such a file says "Checkpoint failed … has been invalidated" rather than "FATAL Error"; it is
+   * reopened all the same (tested on a full disk).
    */
   readonly rowGroupSize?: number;
   /**
@@ -74,9 +75,8 @@ export interface DuckDbWarehouseOptions {
    * keeps the metadata of every row group it wrote in memory until the database closes (it has no way
    * to unload it: duckdb/duckdb#22255), so a long-running pipeline's memory grows with the rows it
    * stored, the faster the smaller the row group (bench/duckdb-checkpoint-stall.ts prints what the
-   * open database holds): 2.27 MB/min at 5,000 events/s with 16,384-row groups, against the bound of
-   * 0.5. The reopen drops it; its close checkpoints the WAL's rest, which the appends after it wait
-   * for. Default 1,000,000 (at 5,000 events/s every ~3.3 minutes).
+   * open database holds). The reopen drops it; its close checkpoints the WAL's rest, which the appends
+   * after it wait for. Default never.
    */
   readonly reopenAfterRows?: number;
   /**
@@ -116,8 +116,8 @@ export class DuckDbWarehouse implements Warehouse {
   private readonly memoryLimit: string;
   private readonly threads: number;
   private readonly checkpointThreshold: string;
-  private readonly rowGroupSize: number;
-  private readonly reopenAfterRows: number;
+  private readonly rowGroupSize: number | undefined;
+  private readonly reopenAfterRows: number | undefined;
   /** Rows appended since the database was opened; see reopenAfterRows. */
   private rowsSinceOpen = 0;
   private readonly readableDirectories: readonly string[];
@@ -147,18 +147,18 @@ export class DuckDbWarehouse implements Warehouse {
     this.path = options.path === ':memory:' ? options.path : resolve(options.path);
     this.memoryLimit = options.memoryLimit ?? '64MB';
     this.threads = options.threads ?? 1;
-    this.checkpointThreshold = options.checkpointThreshold ?? '16MB';
+    this.checkpointThreshold = options.checkpointThreshold ?? '256MB';
     // The row group size goes into the ATTACH statement's text: only a whole number may.
-    this.rowGroupSize = this.wholeRows('rowGroupSize', options.rowGroupSize ?? 16_384);
-    this.reopenAfterRows = this.wholeRows('reopenAfterRows', options.reopenAfterRows ?? 1_000_000);
+    this.rowGroupSize = this.wholeRows('rowGroupSize', options.rowGroupSize, "DuckDB's default is 122880");
+    this.reopenAfterRows = this.wholeRows('reopenAfterRows', options.reopenAfterRows, 'default: never');
     this.readableDirectories = (options.readableDirectories ?? []).map((dir) => resolve(dir));
   }
 
-  private wholeRows(name: string, rows: number): number {
-    if (!(Number.isSafeInteger(rows) && rows > 0))
+  private wholeRows(name: string, rows: number | undefined, fallback: string): number | undefined {
+    if (rows !== undefined && !(Number.isSafeInteger(rows) && rows > 0))
       throw new ShopstreamError(
         'SHOP_E_CONFIG_INVALID',
-        `${this.uri}: ${name} ${rows} is not a positive whole number of rows`,
+        `${this.uri}: ${name} ${rows} is not a positive whole number of rows (${fallback})`,
         { retryable: false, context: { [name]: rows } },
       );
     return rows;
@@ -199,22 +199,24 @@ export class DuckDbWarehouse implements Warehouse {
   private async open(): Promise<void> {
     // DuckDB's buffer pool may take 80 % of the machine's memory by default; cap it so a long run's
     // memory stays flat (larger queries spill to a temp folder next to the file).
-    // The file is attached to an in-memory instance: DuckDB takes a row group size only on ATTACH.
-    const instance = await DuckDBInstance.create(':memory:', {
+    const attach = this.rowGroupSize !== undefined;
+    const instance = await DuckDBInstance.create(attach ? ':memory:' : this.path, {
       memory_limit: this.memoryLimit,
       threads: String(this.threads),
       checkpoint_threshold: this.checkpointThreshold,
       // DuckDB's spill folder for a file it opens itself; an in-memory instance would spill to ./.tmp.
-      ...(this.path !== ':memory:' ? { temp_directory: `${this.path}.tmp` } : {}),
+      ...(attach && this.path !== ':memory:' ? { temp_directory: `${this.path}.tmp` } : {}),
     });
     try {
       const writer = await this.connect(instance);
       const reader = await this.connect(instance);
-      const catalog = quoteIdentifier(attachedCatalogName(this.path));
-      await writer.run(
-        `ATTACH ${duckDbString(this.path)} AS ${catalog} (ROW_GROUP_SIZE ${this.rowGroupSize})`,
-      );
-      for (const connection of [writer, reader]) await connection.run(`USE ${catalog}`);
+      if (attach) {
+        const catalog = quoteIdentifier(attachedCatalogName(this.path));
+        await writer.run(
+          `ATTACH ${duckDbString(this.path)} AS ${catalog} (ROW_GROUP_SIZE ${this.rowGroupSize})`,
+        );
+        for (const connection of [writer, reader]) await connection.run(`USE ${catalog}`);
+      }
       await confineToWarehouse(writer, [this.stage!.dir, ...this.readableDirectories]);
       await reader.run('SELECT 1');
       [this.instance, this.writer, this.reader] = [instance, writer, reader];
@@ -238,7 +240,8 @@ export class DuckDbWarehouse implements Warehouse {
   /** Counts appended rows, and reopens the database once there are reopenAfterRows of them. */
   private appended(rows: number): void {
     this.rowsSinceOpen += rows;
-    if (this.rowsSinceOpen >= this.reopenAfterRows) this.reopen(() => this.plannedReopenCount++);
+    if (this.reopenAfterRows !== undefined && this.rowsSinceOpen >= this.reopenAfterRows)
+      this.reopen(() => this.plannedReopenCount++);
   }
 
   /**
