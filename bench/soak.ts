@@ -55,7 +55,7 @@ const row = (values: readonly (string | number)[]): string =>
 
 process.stdout.write(
   `soak: ${rate} events/s for ${durationMs / 1000} s through generator → embedded bus → pipeline (lake + ${warehouseWrites ? 'DuckDB' : 'a warehouse that writes nothing'}) + archiver` +
-    ` (DuckDB checkpoint threshold ${checkpointThreshold ?? 'default'}, row group size ${rowGroupSize ?? 'default'}, reopen after ${reopenAfterRows ?? 'no'} rows)\n`,
+    ` (DuckDB checkpoint threshold ${checkpointThreshold ?? 'default'}, row group size ${rowGroupSize ?? 'default'}, reopen after ${reopenAfterRows ?? 'default'} rows)\n`,
 );
 process.stdout.write(row(columns.map(([name]) => name)));
 const result = await runSoak({

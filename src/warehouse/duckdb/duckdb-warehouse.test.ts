@@ -348,6 +348,23 @@ describe('DuckDbWarehouse', () => {
         );
   });
 
+  it('never reopens an in-memory warehouse after reopenAfterRows rows: its rows would go with it', async () => {
+    const inMemory = new DuckDbWarehouse({ uri: 'duckdb::memory:', path: ':memory:', reopenAfterRows: 100 });
+    await inMemory.start();
+    try {
+      await inMemory.ensureSchema();
+      for (let batch = 0; batch < 3; batch++)
+        await inMemory.append(
+          'orders',
+          Array.from({ length: 100 }, (_, i) => orderRow(batch * 100 + i)),
+        );
+      expect((await inMemory.query('SELECT count(*) AS n FROM orders')).rows).toEqual([{ n: 300 }]);
+      expect(inMemory.plannedReopens).toBe(0);
+    } finally {
+      await inMemory.close();
+    }
+  });
+
   it('closes and opens the database again after reopenAfterRows appended rows, keeping every row, while appends and queries go on', async () => {
     const file = tempPath('warehouse.duckdb');
     const reopening = new DuckDbWarehouse({
