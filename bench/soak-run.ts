@@ -101,7 +101,7 @@ export async function runSoak(options: {
   heapSnapshotsAtMs?: readonly number[];
   snapshotDir?: string;
   onSnapshot?: (path: string, atMs: number) => void;
-  /** The DuckDB warehouse's checkpoint threshold and row group size; default its own. */
+  /** The DuckDB warehouse's checkpoint threshold, row group size and reopens; default its own. */
   duckDb?: OpenWarehouseOptions['duckDb'];
 }): Promise<SoakResult> {
   const sampleMs = options.sampleMs ?? 5_000;

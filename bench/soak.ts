@@ -11,7 +11,7 @@
  * `--row-group-size` and `--reopen-after-rows` set the DuckDB warehouse's (see DuckDbWarehouseOptions),
  * to soak a candidate default.
  */
-import { parseDuration } from '../src/cli/command-context.js';
+import { parseDuration, parsePositiveInt } from '../src/cli/command-context.js';
 import { writeFileSync } from 'node:fs';
 import { runSoak } from './soak-run.js';
 import { memoryTrend, perMinuteMedians } from './soak-trend.js';
@@ -28,10 +28,12 @@ const jsonPath = arg('json', '');
 const snapshots = arg('heap-snapshots', '');
 const warehouseWrites = !process.argv.includes('--no-warehouse-writes');
 const checkpointThreshold = arg('checkpoint-threshold', '') || undefined;
-const rowGroupSizeArg = arg('row-group-size', '');
-const rowGroupSize = rowGroupSizeArg ? Number(rowGroupSizeArg) : undefined;
-const reopenAfterRowsArg = arg('reopen-after-rows', '');
-const reopenAfterRows = reopenAfterRowsArg ? Number(reopenAfterRowsArg) : undefined;
+const rowsArg = (name: string): number | undefined => {
+  const raw = arg(name, '');
+  return raw ? parsePositiveInt(`--${name}`, raw) : undefined;
+};
+const rowGroupSize = rowsArg('row-group-size');
+const reopenAfterRows = rowsArg('reopen-after-rows');
 const heapSnapshotsAtMs = snapshots
   ? snapshots.split(',').map((d) => parseDuration('--heap-snapshots', d))
   : [];

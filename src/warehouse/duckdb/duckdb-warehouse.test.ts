@@ -58,6 +58,13 @@ const orderRow = (n: number, overrides: Partial<OrderRow> = {}): OrderRow => ({
   ...overrides,
 });
 
+/** An order as the pipeline hands it to appendNdjson: JSON without ingestion_time, which the warehouse stamps. */
+const orderJson = (n: number, overrides: Partial<OrderRow> = {}): string => {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { ingestion_time, ...columns } = orderRow(n, overrides);
+  return JSON.stringify(columns);
+};
+
 const universe = (suffix: string): ReferenceData => ({
   customers: [
     {
@@ -377,13 +384,7 @@ describe('DuckDbWarehouse', () => {
     try {
       await reopening.ensureSchema();
       const ndjson = (from: number, count: number): Buffer =>
-        Buffer.from(
-          Array.from({ length: count }, (_, i) => {
-            // eslint-disable-next-line @typescript-eslint/no-unused-vars
-            const { ingestion_time, ...columns } = orderRow(from + i);
-            return JSON.stringify(columns);
-          }).join('\n'),
-        );
+        Buffer.from(Array.from({ length: count }, (_, i) => orderJson(from + i)).join('\n'));
       // 2,500 rows in ten appends of both kinds, one after another as the pipeline's commits come,
       // each with a query it does not wait for: two reopens, at 1,000 and 2,000 rows.
       const counts: Promise<unknown>[] = [];
@@ -417,17 +418,12 @@ describe('DuckDbWarehouse', () => {
 
   it('commits concurrent NDJSON appends in groups: all land stamped with their write time, and a bad group fails all its callers and stores none of it', async () => {
     await warehouse.ensureSchema();
-    const json = (n: number, overrides: Partial<OrderRow> = {}) => {
-      // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { ingestion_time, ...columns } = orderRow(n, overrides);
-      return JSON.stringify(columns);
-    };
     const before = new Date().toISOString();
     await Promise.all(
       Array.from({ length: 11 }, (_, batch) =>
         warehouse.appendNdjson(
           'orders',
-          Buffer.from(Array.from({ length: 30 }, (_, i) => json(batch * 30 + i)).join('\n')),
+          Buffer.from(Array.from({ length: 30 }, (_, i) => orderJson(batch * 30 + i)).join('\n')),
           30,
         ),
       ),
@@ -442,7 +438,7 @@ describe('DuckDbWarehouse', () => {
     ).toEqual([{ n: 330 }]);
 
     // Three calls made together form one group: one bad row fails all three, and stores none of them.
-    const group = [json(1000), json(1001), json(1002, { total_amount: 1e30 })].map((line) =>
+    const group = [orderJson(1000), orderJson(1001), orderJson(1002, { total_amount: 1e30 })].map((line) =>
       warehouse.appendNdjson('orders', Buffer.from(line), 1),
     );
     for (const call of group) expect((await rejection(call)).code).toBe('SHOP_E_WAREHOUSE_QUERY');
@@ -455,8 +451,8 @@ describe('DuckDbWarehouse', () => {
     ).toEqual([{ n: 0 }]);
     // Retried without the bad row, the good rows land.
     await Promise.all([
-      warehouse.appendNdjson('orders', Buffer.from(json(1000)), 1),
-      warehouse.appendNdjson('orders', Buffer.from(json(1001)), 1),
+      warehouse.appendNdjson('orders', Buffer.from(orderJson(1000)), 1),
+      warehouse.appendNdjson('orders', Buffer.from(orderJson(1001)), 1),
     ]);
     const { rows } = await warehouse.query(
       "SELECT order_id FROM orders WHERE order_id IN ('order-1000', 'order-1001', 'order-1002') ORDER BY 1",
